@@ -1,0 +1,90 @@
+package raindropexporter // import "github.com/raindropexporter/raindropexporter"
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+)
+
+// projectSlug is the project id format Raindrop accepts in X-Raindrop-Project-Id.
+var projectSlug = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// Config defines the configuration of the raindrop exporter.
+type Config struct {
+	// ClientConfig holds the HTTP client settings. Its endpoint is Raindrop's base URL
+	// (default https://api.raindrop.ai); events are posted to <endpoint>/v1/events/track.
+	// Its timeout (default 30s) is the only timeout applied to a request.
+	ClientConfig confighttp.ClientConfig `mapstructure:",squash"`
+
+	// QueueConfig is the exporterhelper sending queue, enabled by default with batching on.
+	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+
+	// BackOffConfig is the retry policy for retryable and throttled failures, enabled by default.
+	BackOffConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+
+	// WriteKey is the Raindrop write key, sent as a bearer token. Required unless dry_run is set.
+	WriteKey configopaque.String `mapstructure:"write_key"`
+
+	// ProjectID selects a Raindrop project through X-Raindrop-Project-Id. Empty (the default)
+	// means the write key's default project.
+	ProjectID string `mapstructure:"project_id"`
+
+	// EventName is the event name used when no span names one. Default "ai_generation".
+	EventName string `mapstructure:"event_name"`
+
+	// DefaultUserID is the user id sent when no span or resource names a user. Default "anonymous".
+	DefaultUserID string `mapstructure:"default_user_id"`
+
+	// PrivacyMode leaves out input, output and attachments, keeping model, usage, timing and
+	// metadata. Default false.
+	PrivacyMode bool `mapstructure:"privacy_mode"`
+
+	// DryRun writes each event as one JSON line to standard output instead of posting it.
+	// Default false.
+	DryRun bool `mapstructure:"dry_run"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// Validate checks the configuration without applying defaults or doing I/O.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if !cfg.DryRun {
+		u, err := url.Parse(cfg.ClientConfig.Endpoint)
+		switch {
+		case cfg.ClientConfig.Endpoint == "":
+			errs = append(errs, errors.New("endpoint: must not be empty"))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("endpoint: %w", err))
+		case u.Scheme != "http" && u.Scheme != "https":
+			errs = append(errs, fmt.Errorf("endpoint: scheme must be http or https, got %q", u.Scheme))
+		case u.Host == "":
+			errs = append(errs, errors.New("endpoint: must include a host"))
+		case u.RawQuery != "" || u.Fragment != "":
+			errs = append(errs, errors.New("endpoint: must be a base URL without query or fragment"))
+		}
+		if cfg.WriteKey == "" {
+			errs = append(errs, errors.New("write_key: must be set unless dry_run is true"))
+		}
+	}
+	if cfg.ProjectID != "" && !projectSlug.MatchString(cfg.ProjectID) {
+		errs = append(errs, fmt.Errorf(
+			"project_id: %q is not a Raindrop project slug (lower-case letters, digits and "+
+				"inner hyphens, at most 63 characters)", cfg.ProjectID))
+	}
+	if cfg.EventName == "" {
+		errs = append(errs, errors.New("event_name: must not be empty"))
+	}
+	if cfg.DefaultUserID == "" {
+		errs = append(errs, errors.New("default_user_id: must not be empty"))
+	}
+	return errors.Join(errs...)
+}

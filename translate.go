@@ -1,0 +1,723 @@
+package raindropexporter // import "github.com/raindropexporter/raindropexporter"
+
+import (
+	"crypto/sha1" //nolint:gosec // a name-based UUID (version 5) is defined on SHA-1
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// translateOptions are the settings the translation needs; it reads nothing else.
+type translateOptions struct {
+	eventName     string
+	defaultUserID string
+	privacyMode   bool
+}
+
+// event is one Raindrop event as /v1/events/track takes it.
+type event struct {
+	EventID     string         `json:"event_id"`
+	Event       string         `json:"event"`
+	UserID      string         `json:"user_id"`
+	Timestamp   string         `json:"timestamp"`
+	AIData      *aiData        `json:"ai_data,omitempty"`
+	Properties  map[string]any `json:"properties,omitempty"`
+	Attachments []attachment   `json:"attachments,omitempty"`
+}
+
+type aiData struct {
+	Model   string `json:"model,omitempty"`
+	Input   string `json:"input,omitempty"`
+	Output  string `json:"output,omitempty"`
+	ConvoID string `json:"convo_id,omitempty"`
+}
+
+type attachment struct {
+	Type     string `json:"type"`
+	Value    string `json:"value"`
+	Role     string `json:"role"`
+	Name     string `json:"name,omitempty"`
+	Language string `json:"language,omitempty"`
+}
+
+// spanPos locates a span in the batch it came from.
+type spanPos struct{ resource, scope, span int }
+
+// interaction is one event and the positions of the spans it was made from: the spans a
+// retry must resend to make the same event again.
+type interaction struct {
+	event event
+	spans []spanPos
+}
+
+// translation is what one batch of spans turns into.
+type translation struct {
+	interactions      []interaction
+	spans             int
+	skippedNotLLM     int
+	skippedEmbeddings int
+	truncatedFields   int
+}
+
+type role uint8
+
+const (
+	roleOther role = iota
+	roleEmbedding
+	roleCall    // one model call
+	roleWrapper // an operation or agent span that makes model calls
+)
+
+func (r role) interactive() bool { return r == roleCall || r == roleWrapper }
+
+type node struct {
+	span     ptrace.Span
+	resource pcommon.Map
+	pos      spanPos
+	role     role
+	parent   *node
+	children []*node
+	// top is the outermost interactive span on the path from the trace root to this span.
+	top   *node
+	state uint8
+}
+
+const (
+	unresolved uint8 = iota
+	resolving
+	resolved
+)
+
+// translate turns a batch of spans into one event per LLM interaction. It is pure: the same
+// spans and options always give the same events in the same order.
+func translate(td ptrace.Traces, opts translateOptions) translation {
+	nodes := indexSpans(td)
+	out := translation{spans: len(nodes)}
+	for _, n := range nodes {
+		resolveTop(n)
+	}
+	for _, n := range nodes {
+		if n.parent != nil {
+			n.parent.children = append(n.parent.children, n)
+		}
+	}
+	for _, n := range nodes {
+		switch {
+		case n.top == n:
+			ev, truncated := buildEvent(n, opts)
+			out.truncatedFields += truncated
+			out.interactions = append(out.interactions, interaction{event: ev, spans: spansOf(n)})
+		case n.role == roleEmbedding:
+			out.skippedEmbeddings++
+		case !n.role.interactive():
+			out.skippedNotLLM++
+		}
+	}
+	return out
+}
+
+func indexSpans(td ptrace.Traces) []*node {
+	type key struct {
+		trace pcommon.TraceID
+		span  pcommon.SpanID
+	}
+	var nodes []*node
+	byID := map[key]*node{}
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				s := spans.At(k)
+				n := &node{
+					span:     s,
+					resource: rs.Resource().Attributes(),
+					pos:      spanPos{i, j, k},
+					role:     classify(s),
+				}
+				nodes = append(nodes, n)
+				id := key{s.TraceID(), s.SpanID()}
+				if _, dup := byID[id]; !dup && !s.SpanID().IsEmpty() {
+					byID[id] = n
+				}
+			}
+		}
+	}
+	for _, n := range nodes {
+		if p := n.span.ParentSpanID(); !p.IsEmpty() {
+			if parent, ok := byID[key{n.span.TraceID(), p}]; ok && parent != n {
+				n.parent = parent
+			}
+		}
+	}
+	return nodes
+}
+
+// resolveTop sets top on n and its ancestors without recursion, so deep traces cannot
+// exhaust the stack, and cuts parent links that would close a cycle.
+func resolveTop(n *node) {
+	var path []*node
+	cur := n
+	for cur != nil && cur.state == unresolved {
+		cur.state = resolving
+		path = append(path, cur)
+		cur = cur.parent
+		if cur != nil && cur.state == resolving {
+			path[len(path)-1].parent = nil
+			cur = nil
+		}
+	}
+	var top *node
+	if cur != nil {
+		top = cur.top
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		p := path[i]
+		if top == nil && p.role.interactive() {
+			top = p
+		}
+		p.top = top
+		p.state = resolved
+	}
+}
+
+// classify tells what part a span plays, by the first convention that claims it.
+func classify(span ptrace.Span) role {
+	attrs := span.Attributes()
+	if op, ok := attrString(attrs, keyOperationName); ok {
+		switch {
+		case slices.Contains(callOperations, op):
+			return roleCall
+		case slices.Contains(wrapperOperations, op):
+			return roleWrapper
+		case slices.Contains(embeddingOperations, op):
+			return roleEmbedding
+		}
+	}
+	if op, ok := attrString(attrs, keyVercelOperationID); ok {
+		switch {
+		case strings.HasPrefix(op, "ai.embed"):
+			return roleEmbedding
+		case strings.HasSuffix(op, ".doGenerate"), strings.HasSuffix(op, ".doStream"):
+			return roleCall
+		case op == "ai.generateText", op == "ai.streamText", op == "ai.generateObject",
+			op == "ai.streamObject":
+			return roleWrapper
+		}
+		return roleOther
+	}
+	if kind, ok := attrString(attrs, keyLLMRequestType); ok {
+		switch kind {
+		case "chat", "completion":
+			return roleCall
+		case "embedding", "rerank":
+			return roleEmbedding
+		}
+	}
+	for _, k := range []struct {
+		key                      string
+		call, wrapper, embedding string
+	}{
+		{keyOpenInferenceKind, "LLM", "AGENT", "EMBEDDING"},
+		{keyLangfuseType, "generation", "agent", "embedding"},
+		{keyLangSmithKind, "llm", "", "embedding"},
+	} {
+		switch v, _ := attrString(attrs, k.key); v {
+		case "":
+		case k.call:
+			return roleCall
+		case k.wrapper:
+			return roleWrapper
+		case k.embedding:
+			return roleEmbedding
+		}
+	}
+	// GenAI 1.26 spans name no operation: a provider with a model is a model call.
+	if _, ok := attrString(attrs, "gen_ai.system"); ok {
+		if _, ok := attrString(attrs, requestModelKeys...); ok {
+			return roleCall
+		}
+	}
+	return roleOther
+}
+
+// calls returns the model calls an interaction made, in the order they started: the root
+// itself when it is a call (children of a call, such as a gateway's provider attempts, are
+// part of it), else the outermost calls below it.
+func calls(root *node) []*node {
+	if root.role == roleCall {
+		return []*node{root}
+	}
+	var out []*node
+	stack := slices.Clone(root.children)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.role == roleCall {
+			out = append(out, n)
+			continue
+		}
+		stack = append(stack, n.children...)
+	}
+	slices.SortStableFunc(out, func(a, b *node) int {
+		if c := compareUint(a.span.StartTimestamp(), b.span.StartTimestamp()); c != 0 {
+			return c
+		}
+		return comparePos(a.pos, b.pos)
+	})
+	return out
+}
+
+// spansOf returns the spans an interaction depends on: its subtree, and its ancestors, which
+// can carry its user and conversation.
+func spansOf(root *node) []spanPos {
+	var out []spanPos
+	for a := root.parent; a != nil; a = a.parent {
+		out = append(out, a.pos)
+	}
+	stack := []*node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, n.pos)
+		stack = append(stack, n.children...)
+	}
+	return out
+}
+
+func buildEvent(root *node, opts translateOptions) (event, int) {
+	calls := calls(root)
+	last := root
+	if len(calls) > 0 {
+		last = calls[len(calls)-1]
+	}
+	levels := lookupLevels(root, calls)
+
+	ev := event{
+		EventID:    eventID(root, levels),
+		Event:      lookup(levels[:ancestorLevels(root)], eventNameKeys, opts.eventName),
+		UserID:     lookup(levels, userIDKeys, opts.defaultUserID),
+		Timestamp:  formatTimestamp(root.span.StartTimestamp()),
+		Properties: forwardedAttributes(root.span.Attributes()),
+	}
+	convo := lookup(levels, convoIDKeys, "")
+	if convo == "" {
+		convo = lookup(levels, sessionIDKeys, "")
+	}
+	model := firstOf(calls, root, func(n *node) string {
+		m, _ := attrString(n.span.Attributes(), responseModelKeys...)
+		if m == "" {
+			m, _ = attrString(n.span.Attributes(), requestModelKeys...)
+		}
+		return m
+	}, true)
+	input := firstOf(calls, root, func(n *node) string { return spanInput(n.span) }, false)
+	answer := message{}
+	for i := len(calls) - 1; i >= 0 && answer.text == "" && len(answer.toolCalls) == 0; i-- {
+		answer = spanOutput(calls[i].span)
+	}
+	if answer.text == "" && len(answer.toolCalls) == 0 {
+		answer = spanOutput(root.span)
+	}
+
+	props := ev.Properties
+	setString(props, "model", model)
+	setString(props, "provider", normalizeProvider(firstOf(calls, root, func(n *node) string {
+		p, _ := attrString(n.span.Attributes(), providerKeys...)
+		return p
+	}, true)))
+	addUsage(props, root, calls)
+	setString(props, "finish_reason", firstOf(calls, root, func(n *node) string {
+		f, _ := attrString(n.span.Attributes(), finishReasonKeys...)
+		return f
+	}, true))
+	if ttft, ok := firstNumber(calls, root, timeToFirstToken); ok {
+		props["time_to_first_token_ms"] = roundMillis(ttft)
+	}
+	if end, start := root.span.EndTimestamp(), root.span.StartTimestamp(); end >= start && end > 0 {
+		props["duration_ms"] = roundMillis(float64(end-start) / 1e6)
+	}
+	tid, sid := root.span.TraceID(), root.span.SpanID()
+	props["trace_id"] = hex.EncodeToString(tid[:])
+	props["span_id"] = hex.EncodeToString(sid[:])
+	setString(props, "trace_name", traceName(root, levels))
+	if typ, msg, failed := interactionError(root, last); failed {
+		props["error.type"] = typ
+		setString(props, "error.message", msg)
+	}
+
+	truncated := 0
+	if !opts.privacyMode {
+		var t1, t2 int
+		input, t1 = truncateField(input)
+		output, t2 := truncateField(answerText(answer))
+		truncated = t1 + t2
+		if input != "" || output != "" {
+			ev.AIData = &aiData{Model: model, Input: input, Output: output, ConvoID: convo}
+		}
+		var t3 int
+		ev.Attachments, t3 = toolAttachments(root, calls)
+		truncated += t3
+	}
+	if ev.AIData == nil {
+		// Raindrop rejects ai_data without input and output, so model and conversation
+		// travel as properties instead.
+		setString(props, "convo_id", convo)
+	}
+	return ev, truncated
+}
+
+// lookupLevels lists where identity is searched, in order: the interaction's own span, its
+// ancestors nearest first, the calls it folds, and the resource.
+func lookupLevels(root *node, calls []*node) []pcommon.Map {
+	levels := []pcommon.Map{root.span.Attributes()}
+	for a := root.parent; a != nil; a = a.parent {
+		levels = append(levels, a.span.Attributes())
+	}
+	for _, c := range calls {
+		if c != root {
+			levels = append(levels, c.span.Attributes())
+		}
+	}
+	return append(levels, root.resource)
+}
+
+func ancestorLevels(root *node) int {
+	n := 1
+	for a := root.parent; a != nil; a = a.parent {
+		n++
+	}
+	return n
+}
+
+func lookup(levels []pcommon.Map, keys []string, fallback string) string {
+	for _, attrs := range levels {
+		if s, ok := attrString(attrs, keys...); ok {
+			return s
+		}
+	}
+	return fallback
+}
+
+// eventID is the Raindrop event id a span names, else a UUID derived from the trace and span
+// ids, so a retry or a replay of the same spans lands on the same event.
+func eventID(root *node, levels []pcommon.Map) string {
+	if id := lookup(levels[:len(levels)-1], raindropEventIDKeys, ""); id != "" {
+		return id
+	}
+	tid, sid := root.span.TraceID(), root.span.SpanID()
+	h := sha1.New() //nolint:gosec // see import
+	h.Write(eventIDNamespace[:])
+	h.Write(tid[:])
+	h.Write(sid[:])
+	var u [16]byte
+	copy(u[:], h.Sum(nil))
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// eventIDNamespace is this exporter's UUID namespace; changing it would re-key every event.
+var eventIDNamespace = [16]byte{
+	0x6b, 0x1f, 0x3c, 0x52, 0x8e, 0x0d, 0x4a, 0x7b, 0x9c, 0x2e, 0x51, 0x44, 0x0f, 0x86, 0xd3, 0x27,
+}
+
+func formatTimestamp(ts pcommon.Timestamp) string {
+	return time.Unix(0, int64(ts)).UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// firstOf returns the first non-empty value of f over the calls (the last call first when
+// fromLast), falling back to the interaction's own span.
+func firstOf(calls []*node, root *node, f func(*node) string, fromLast bool) string {
+	for i := range calls {
+		c := calls[i]
+		if fromLast {
+			c = calls[len(calls)-1-i]
+		}
+		if v := f(c); v != "" {
+			return v
+		}
+	}
+	if len(calls) == 1 && calls[0] == root {
+		return ""
+	}
+	return f(root)
+}
+
+func firstNumber(calls []*node, root *node, f func(*node) (float64, bool)) (float64, bool) {
+	for _, c := range calls {
+		if v, ok := f(c); ok {
+			return v, true
+		}
+	}
+	return f(root)
+}
+
+func timeToFirstToken(n *node) (float64, bool) {
+	attrs := n.span.Attributes()
+	if s, ok := attrNumber(attrs, ttftSecondsKeys...); ok {
+		return s * 1000, true
+	}
+	if ms, ok := attrNumber(attrs, ttftMillisKeys...); ok {
+		return ms, true
+	}
+	events := n.span.Events()
+	for i := 0; i < events.Len(); i++ {
+		if ev := events.At(i); ev.Name() == "ai.stream.firstChunk" {
+			if ms, ok := attrNumber(ev.Attributes(), ttftMillisKeys...); ok {
+				return ms, true
+			}
+			if ev.Timestamp() >= n.span.StartTimestamp() && n.span.StartTimestamp() > 0 {
+				return float64(ev.Timestamp()-n.span.StartTimestamp()) / 1e6, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// usage counts, in the order they become properties.
+var usageProperties = []struct {
+	name string
+	keys []string
+}{
+	{"prompt_tokens", inputTokenKeys},
+	{"completion_tokens", outputTokenKeys},
+	{"total_tokens", totalTokenKeys},
+	{"cached_tokens", cacheReadTokenKeys},
+	{"cache_creation_tokens", cacheWriteTokenKeys},
+	{"reasoning_tokens", reasoningTokenKeys},
+}
+
+var costProperties = []struct {
+	name string
+	keys []string
+}{
+	{"total_cost", totalCostKeys},
+	{"input_cost", inputCostKeys},
+	{"output_cost", outputCostKeys},
+}
+
+// addUsage sums tokens and costs over the calls, so a wrapper that repeats its calls' totals
+// (or, as Vercel AI SDK 5 does, only the last step's) is not counted. The wrapper's own
+// numbers are used only when no call below it has any.
+func addUsage(props map[string]any, root *node, calls []*node) {
+	sources := calls
+	if !anyHas(calls, inputTokenKeys, outputTokenKeys, totalTokenKeys) {
+		sources = []*node{root}
+	}
+	for _, u := range usageProperties {
+		if sum, ok := sumOver(sources, u.keys); ok {
+			props[u.name] = int64(math.Round(sum))
+		}
+	}
+	if _, ok := props["total_tokens"]; !ok {
+		in, inOK := props["prompt_tokens"].(int64)
+		out, outOK := props["completion_tokens"].(int64)
+		if inOK || outOK {
+			props["total_tokens"] = in + out
+		}
+	}
+
+	sources = calls
+	if !anyHas(calls, totalCostKeys, inputCostKeys, outputCostKeys) {
+		sources = []*node{root}
+	}
+	found := false
+	for _, c := range costProperties {
+		if sum, ok := sumOver(sources, c.keys); ok {
+			props[c.name] = sum
+			found = true
+		}
+	}
+	if found {
+		if _, ok := props["total_cost"]; !ok {
+			in, _ := props["input_cost"].(float64)
+			out, _ := props["output_cost"].(float64)
+			props["total_cost"] = in + out
+		}
+		props["cost_source"] = "span"
+	}
+}
+
+func anyHas(nodes []*node, keyLists ...[]string) bool {
+	for _, n := range nodes {
+		for _, keys := range keyLists {
+			if _, ok := attrNumber(n.span.Attributes(), keys...); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sumOver(nodes []*node, keys []string) (float64, bool) {
+	var sum float64
+	found := false
+	for _, n := range nodes {
+		if v, ok := attrNumber(n.span.Attributes(), keys...); ok {
+			sum += v
+			found = true
+		}
+	}
+	return sum, found
+}
+
+// interactionError reports the failure of the interaction's own span, else of its last call:
+// an earlier call that failed and was retried does not fail the interaction.
+func interactionError(root, last *node) (typ, msg string, failed bool) {
+	if typ, msg, failed = spanError(root.span); failed || last == root {
+		return typ, msg, failed
+	}
+	return spanError(last.span)
+}
+
+func spanError(span ptrace.Span) (typ, msg string, failed bool) {
+	attrs := span.Attributes()
+	typ, hasType := attrString(attrs, keyErrorType)
+	level, _ := attrString(attrs, keyLangfuseLevel)
+	failed = span.Status().Code() == ptrace.StatusCodeError || hasType || level == "ERROR"
+	if !failed {
+		return "", "", false
+	}
+	msg = span.Status().Message()
+	events := span.Events()
+	for i := 0; i < events.Len(); i++ {
+		if ev := events.At(i); ev.Name() == "exception" {
+			if typ == "" {
+				typ, _ = attrString(ev.Attributes(), "exception.type")
+			}
+			if msg == "" {
+				msg, _ = attrString(ev.Attributes(), "exception.message")
+			}
+		}
+	}
+	if msg == "" {
+		msg, _ = attrString(attrs, keyLangfuseStatus, "error.message")
+	}
+	if typ == "" {
+		typ = "error"
+	}
+	return typ, msg, true
+}
+
+// traceName is an explicit trace name if a span names one, else the name of the trace's root
+// span when it is in the batch.
+func traceName(root *node, levels []pcommon.Map) string {
+	if name := lookup(levels, traceNameKeys, ""); name != "" {
+		return name
+	}
+	top := root
+	for top.parent != nil {
+		top = top.parent
+	}
+	if top.span.ParentSpanID().IsEmpty() {
+		return top.span.Name()
+	}
+	return ""
+}
+
+// normalizeProvider folds the spellings of one provider together: OpenLLMetry's "OpenAI" and
+// the Vercel AI SDK's "openai.chat" are both "openai".
+func normalizeProvider(p string) string {
+	p = strings.ToLower(p)
+	for _, api := range []string{".chat", ".responses", ".messages", ".completion"} {
+		if base, ok := strings.CutSuffix(p, api); ok && base != "" {
+			return base
+		}
+	}
+	return p
+}
+
+// toolAttachments turns the tools the model asked for, and what the tools answered, into
+// attachments. It returns how many values were truncated.
+func toolAttachments(root *node, calls []*node) ([]attachment, int) {
+	var out []attachment
+	truncated := 0
+	add := func(a attachment) {
+		var t int
+		a.Value, t = truncateField(a.Value)
+		truncated += t
+		out = append(out, a)
+	}
+	for _, c := range calls {
+		for _, tc := range spanOutput(c.span).toolCalls {
+			add(attachment{Type: "code", Language: "json", Role: "output", Name: tc.name, Value: tc.arguments})
+		}
+	}
+	stack := slices.Clone(root.children)
+	var results []*node
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if _, ok := toolResult(n.span.Attributes()); ok {
+			results = append(results, n)
+		}
+		stack = append(stack, n.children...)
+	}
+	slices.SortStableFunc(results, func(a, b *node) int {
+		if c := compareUint(a.span.StartTimestamp(), b.span.StartTimestamp()); c != 0 {
+			return c
+		}
+		return comparePos(a.pos, b.pos)
+	})
+	for _, n := range results {
+		name, _ := toolResult(n.span.Attributes())
+		value, _ := attrJSON(n.span.Attributes(), "gen_ai.tool.call.result")
+		if value == nil {
+			value, _ = attrJSON(n.span.Attributes(), "ai.toolCall.result")
+		}
+		add(attachment{Type: "code", Language: "json", Role: "input", Name: name, Value: asString(value)})
+	}
+	return out, truncated
+}
+
+// toolResult tells whether a span records a tool's result, and the tool's name.
+func toolResult(attrs pcommon.Map) (string, bool) {
+	if _, ok := attrs.Get("gen_ai.tool.call.result"); ok {
+		name, _ := attrString(attrs, "gen_ai.tool.name")
+		return name, true
+	}
+	if _, ok := attrs.Get("ai.toolCall.result"); ok {
+		name, _ := attrString(attrs, "ai.toolCall.name")
+		return name, true
+	}
+	return "", false
+}
+
+func setString(props map[string]any, key, value string) {
+	if value != "" {
+		props[key] = value
+	}
+}
+
+func roundMillis(ms float64) float64 {
+	return math.Round(ms*1000) / 1000
+}
+
+func compareUint(a, b pcommon.Timestamp) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func comparePos(a, b spanPos) int {
+	if a.resource != b.resource {
+		return a.resource - b.resource
+	}
+	if a.scope != b.scope {
+		return a.scope - b.scope
+	}
+	return a.span - b.span
+}

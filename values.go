@@ -1,0 +1,168 @@
+package raindropexporter // import "github.com/raindropexporter/raindropexporter"
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// attrString returns the first of keys whose value is a non-empty string. Numbers and
+// booleans count too, since exporters disagree on how to type ids.
+func attrString(attrs pcommon.Map, keys ...string) (string, bool) {
+	for _, k := range keys {
+		v, ok := attrs.Get(k)
+		if !ok {
+			continue
+		}
+		var s string
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			s = strings.TrimSpace(v.Str())
+		case pcommon.ValueTypeInt, pcommon.ValueTypeBool:
+			s = v.AsString()
+		case pcommon.ValueTypeSlice:
+			// finish_reasons is an array; the first entry belongs to the first choice.
+			if v.Slice().Len() > 0 && v.Slice().At(0).Type() == pcommon.ValueTypeStr {
+				s = strings.TrimSpace(v.Slice().At(0).Str())
+			}
+		}
+		if s != "" {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// attrNumber returns the first of keys holding a finite number, whether it arrived as an
+// int, a double or a numeric string (proto3 JSON writes int64 as a string).
+func attrNumber(attrs pcommon.Map, keys ...string) (float64, bool) {
+	for _, k := range keys {
+		v, ok := attrs.Get(k)
+		if !ok {
+			continue
+		}
+		if f, ok := valueNumber(v); ok {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+func valueNumber(v pcommon.Value) (float64, bool) {
+	var f float64
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		f = float64(v.Int())
+	case pcommon.ValueTypeDouble:
+		f = v.Double()
+	case pcommon.ValueTypeStr:
+		parsed, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64)
+		if err != nil {
+			return 0, false
+		}
+		f = parsed
+	default:
+		return 0, false
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+// attrJSON returns the value of key as decoded JSON: a structured value as is, a string that
+// holds JSON decoded, and any other string as itself.
+func attrJSON(attrs pcommon.Map, key string) (any, bool) {
+	v, ok := attrs.Get(key)
+	if !ok {
+		return nil, false
+	}
+	return valueJSON(v)
+}
+
+func valueJSON(v pcommon.Value) (any, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		s := strings.TrimSpace(v.Str())
+		if s == "" {
+			return nil, false
+		}
+		return decodeJSONText(s), true
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		return jsonSafe(v.AsRaw()), true
+	case pcommon.ValueTypeEmpty:
+		return nil, false
+	default:
+		return jsonSafe(v.AsRaw()), true
+	}
+}
+
+// decodeJSONText decodes s when it is a JSON object or array and returns s itself otherwise.
+func decodeJSONText(s string) any {
+	if s[0] != '{' && s[0] != '[' && s[0] != '"' {
+		return s
+	}
+	var out any
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return s
+	}
+	return out
+}
+
+// propertyValue converts an attribute into a value JSON can carry.
+func propertyValue(v pcommon.Value) any {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return nil
+	case pcommon.ValueTypeBytes:
+		return base64.StdEncoding.EncodeToString(v.Bytes().AsRaw())
+	default:
+		return jsonSafe(v.AsRaw())
+	}
+}
+
+// jsonSafe replaces what encoding/json refuses (NaN, infinities, raw bytes) inside decoded
+// values, so one odd attribute cannot make a whole event unencodable.
+func jsonSafe(x any) any {
+	switch t := x.(type) {
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return strconv.FormatFloat(t, 'g', -1, 64)
+		}
+		return t
+	case []byte:
+		return base64.StdEncoding.EncodeToString(t)
+	case []any:
+		for i := range t {
+			t[i] = jsonSafe(t[i])
+		}
+		return t
+	case map[string]any:
+		for k, v := range t {
+			t[k] = jsonSafe(v)
+		}
+		return t
+	default:
+		return t
+	}
+}
+
+// asString renders a decoded JSON value as text: strings as they are, anything else as JSON.
+func asString(x any) string {
+	switch t := x.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	default:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return ""
+		}
+		return string(b)
+	}
+}
