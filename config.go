@@ -75,6 +75,9 @@ func (cfg *Config) Validate() error {
 			errs = append(errs, errors.New("write_key: must be set unless dry_run is true"))
 		}
 	}
+	if cfg.ClientConfig.Timeout < 0 {
+		errs = append(errs, errors.New("timeout: must not be negative"))
+	}
 	if cfg.ProjectID != "" && !projectSlug.MatchString(cfg.ProjectID) {
 		errs = append(errs, fmt.Errorf(
 			"project_id: %q is not a Raindrop project slug (lower-case letters, digits and "+
