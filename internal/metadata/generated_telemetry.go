@@ -65,7 +65,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ExporterRaindropEventsDropped, err = builder.meter.Int64Counter(
 		"otelcol_exporter_raindrop_events_dropped",
-		metric.WithDescription("Events dropped without delivery, by reason (rejected, oversized, encoding). [Development]"),
+		metric.WithDescription("Events dropped without delivery, by reason (rejected, unencodable). [Development]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)
@@ -95,7 +95,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ExporterRaindropSpansSkipped, err = builder.meter.Int64Counter(
 		"otelcol_exporter_raindrop_spans_skipped",
-		metric.WithDescription("Spans that produced no event of their own, by reason (not_llm, embeddings, folded). [Development]"),
+		metric.WithDescription("Spans that produced no event of their own, by reason (not_llm, embeddings). [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) exporter.Settings {
 func AssertEqualExporterRaindropEventsDropped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_exporter_raindrop_events_dropped",
-		Description: "Events dropped without delivery, by reason (rejected, oversized, encoding). [Development]",
+		Description: "Events dropped without delivery, by reason (rejected, unencodable). [Development]",
 		Unit:        "{event}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -104,7 +104,7 @@ func AssertEqualExporterRaindropSpansReceived(t *testing.T, tt *componenttest.Te
 func AssertEqualExporterRaindropSpansSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_exporter_raindrop_spans_skipped",
-		Description: "Spans that produced no event of their own, by reason (not_llm, embeddings, folded). [Development]",
+		Description: "Spans that produced no event of their own, by reason (not_llm, embeddings). [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
