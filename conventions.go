@@ -159,7 +159,10 @@ var (
 	sessionIDKeys = concat([]string{"session.id", "langfuse.session.id"},
 		prefixed(metadataPrefixes, sessionSuffixes))
 	eventNameKeys = concat(raindropEventNameKeys, []string{"ai.telemetry.functionId", keyAgentName})
-	traceNameKeys = []string{"trace.metadata.trace_name", "langfuse.trace.name", "langsmith.trace.name"}
+	traceNameKeys = []string{
+		"trace.metadata.trace_name", "langfuse.trace.name", "langsmith.trace.name",
+		"traceloop.workflow.name",
+	}
 )
 
 // contentPrefixes and contentKeys hold message content. They never become properties: what the
@@ -170,6 +173,8 @@ var (
 		"ai.prompt.", "ai.response.toolCalls", "ai.toolCall.args", "ai.toolCall.result",
 		"traceloop.entity.input", "traceloop.entity.output", "embedding.embeddings.",
 		"langfuse.trace.input", "langfuse.trace.output", "pydantic_ai.all_messages",
+		"gcp.vertex.agent.llm_request", "gcp.vertex.agent.llm_response",
+		"gcp.vertex.agent.tool_call_args", "gcp.vertex.agent.tool_response",
 	}
 	contentKeys = []string{
 		keyInputMessages, keyOutputMessages, keySystemInstructions, keyLegacyPrompt,
@@ -179,8 +184,12 @@ var (
 		string(semconv.GenAIToolCallArgumentsKey), string(semconv.GenAIToolCallResultKey),
 		string(semconv.GenAIToolDefinitionsKey), "gen_ai.tool.message", "events",
 		"all_messages_events", "final_result", "tool_arguments", "tool_response",
+		"gen_ai.request.messages", "gen_ai.response.text", "gen_ai.response.tool_calls",
 	}
 )
+
+// usageDetailKeys hold JSON objects of token counts and costs, read into the usage properties.
+var usageDetailKeys = []string{"langfuse.observation.usage_details", "langfuse.observation.cost_details"}
 
 func prefixed(prefixes, suffixes []string) []string {
 	out := make([]string, 0, len(prefixes)*len(suffixes))

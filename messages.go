@@ -35,6 +35,8 @@ func spanInput(span ptrace.Span) string {
 		jsonMessages(attrs, keyLegacyPrompt),
 		jsonMessages(attrs, "input.value"),
 		jsonMessages(attrs, "langfuse.observation.input"),
+		jsonMessages(attrs, "gen_ai.request.messages"),
+		jsonMessages(attrs, "gcp.vertex.agent.llm_request"),
 		eventMessages(span, false),
 	} {
 		if text := latestUserText(msgs); text != "" {
@@ -48,7 +50,8 @@ func spanInput(span ptrace.Span) string {
 // for.
 func spanOutput(span ptrace.Span) message {
 	attrs := span.Attributes()
-	if text, ok := attrString(attrs, "ai.response.text", "ai.response.object"); ok {
+	if text, ok := attrString(attrs, "ai.response.text", "ai.response.object",
+		"gen_ai.response.text"); ok {
 		return message{role: "assistant", text: text, toolCalls: vercelToolCalls(attrs)}
 	}
 	if calls := vercelToolCalls(attrs); len(calls) > 0 {
@@ -61,6 +64,7 @@ func spanOutput(span ptrace.Span) message {
 		jsonMessages(attrs, keyLegacyCompletion),
 		jsonMessages(attrs, "output.value"),
 		jsonMessages(attrs, "langfuse.observation.output"),
+		jsonMessages(attrs, "gcp.vertex.agent.llm_response"),
 		eventMessages(span, true),
 	} {
 		if m, ok := firstAnswer(msgs); ok {
@@ -197,6 +201,11 @@ func readContent(x any) (string, []toolCall) {
 	case map[string]any:
 		if len(listOf(t)) > 0 {
 			return readContent(listOf(t))
+		}
+		if _, ok := t["parts"]; ok {
+			// Gemini nests a whole message ({role, parts}) as a response's content.
+			m := readMessage(t)
+			return m.text, m.toolCalls
 		}
 		return readPart(t)
 	case []any:

@@ -16,6 +16,7 @@ var consumedKeys = func() map[string]bool {
 		cacheWriteTokenKeys, reasoningTokenKeys, totalCostKeys, inputCostKeys, outputCostKeys,
 		ttftSecondsKeys, ttftMillisKeys, raindropEventIDKeys, raindropEventNameKeys,
 		userIDKeys, convoIDKeys, sessionIDKeys, eventNameKeys, traceNameKeys, contentKeys,
+		usageDetailKeys,
 		{keyErrorType},
 	} {
 		for _, k := range list {

@@ -334,7 +334,8 @@ func buildEvent(root *node, opts translateOptions) (event, int) {
 		p, _ := attrString(n.span.Attributes(), providerKeys...)
 		return p
 	}, true)))
-	addUsage(props, root, calls)
+	u := interactionUsage(root, calls)
+	u.addProperties(props)
 	setString(props, "finish_reason", firstOf(calls, root, func(n *node) string {
 		f, _ := attrString(n.span.Attributes(), finishReasonKeys...)
 		return f
@@ -481,93 +482,6 @@ func timeToFirstToken(n *node) (float64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// usage counts, in the order they become properties.
-var usageProperties = []struct {
-	name string
-	keys []string
-}{
-	{"prompt_tokens", inputTokenKeys},
-	{"completion_tokens", outputTokenKeys},
-	{"total_tokens", totalTokenKeys},
-	{"cached_tokens", cacheReadTokenKeys},
-	{"cache_creation_tokens", cacheWriteTokenKeys},
-	{"reasoning_tokens", reasoningTokenKeys},
-}
-
-var costProperties = []struct {
-	name string
-	keys []string
-}{
-	{"total_cost", totalCostKeys},
-	{"input_cost", inputCostKeys},
-	{"output_cost", outputCostKeys},
-}
-
-// addUsage sums tokens and costs over the calls, so a wrapper that repeats its calls' totals
-// (or, as Vercel AI SDK 5 does, only the last step's) is not counted. The wrapper's own
-// numbers are used only when no call below it has any.
-func addUsage(props map[string]any, root *node, calls []*node) {
-	sources := calls
-	if !anyHas(calls, inputTokenKeys, outputTokenKeys, totalTokenKeys) {
-		sources = []*node{root}
-	}
-	for _, u := range usageProperties {
-		if sum, ok := sumOver(sources, u.keys); ok {
-			props[u.name] = int64(math.Round(sum))
-		}
-	}
-	if _, ok := props["total_tokens"]; !ok {
-		in, inOK := props["prompt_tokens"].(int64)
-		out, outOK := props["completion_tokens"].(int64)
-		if inOK || outOK {
-			props["total_tokens"] = in + out
-		}
-	}
-
-	sources = calls
-	if !anyHas(calls, totalCostKeys, inputCostKeys, outputCostKeys) {
-		sources = []*node{root}
-	}
-	found := false
-	for _, c := range costProperties {
-		if sum, ok := sumOver(sources, c.keys); ok {
-			props[c.name] = sum
-			found = true
-		}
-	}
-	if found {
-		if _, ok := props["total_cost"]; !ok {
-			in, _ := props["input_cost"].(float64)
-			out, _ := props["output_cost"].(float64)
-			props["total_cost"] = in + out
-		}
-		props["cost_source"] = "span"
-	}
-}
-
-func anyHas(nodes []*node, keyLists ...[]string) bool {
-	for _, n := range nodes {
-		for _, keys := range keyLists {
-			if _, ok := attrNumber(n.span.Attributes(), keys...); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func sumOver(nodes []*node, keys []string) (float64, bool) {
-	var sum float64
-	found := false
-	for _, n := range nodes {
-		if v, ok := attrNumber(n.span.Attributes(), keys...); ok {
-			sum += v
-			found = true
-		}
-	}
-	return sum, found
 }
 
 // interactionError reports the failure of the interaction's own span, else of its last call:

@@ -1,0 +1,211 @@
+package raindropexporter // import "github.com/raindropexporter/raindropexporter"
+
+import (
+	"math"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// Token counts an interaction reports, in the order they become properties.
+const (
+	tokInput = iota
+	tokOutput
+	tokTotal
+	tokCacheRead
+	tokCacheWrite
+	tokReasoning
+	numTokenCounts
+)
+
+var tokenProperties = [numTokenCounts]struct {
+	name string
+	keys []string
+}{
+	{"prompt_tokens", inputTokenKeys},
+	{"completion_tokens", outputTokenKeys},
+	{"total_tokens", totalTokenKeys},
+	{"cached_tokens", cacheReadTokenKeys},
+	{"cache_creation_tokens", cacheWriteTokenKeys},
+	{"reasoning_tokens", reasoningTokenKeys},
+}
+
+const (
+	costTotal = iota
+	costInput
+	costOutput
+	numCosts
+)
+
+var costProperties = [numCosts]struct {
+	name string
+	keys []string
+}{
+	{"total_cost", totalCostKeys},
+	{"input_cost", inputCostKeys},
+	{"output_cost", outputCostKeys},
+}
+
+// usage is what one span or one interaction reports about tokens and cost, with the
+// semantic conventions' meaning: input includes cached tokens, output includes reasoning.
+type usage struct {
+	tokens    [numTokenCounts]float64
+	hasTokens [numTokenCounts]bool
+	cost      [numCosts]float64
+	hasCost   [numCosts]bool
+}
+
+func (u *usage) anyTokens() bool {
+	return u.hasTokens[tokInput] || u.hasTokens[tokOutput] || u.hasTokens[tokTotal]
+}
+
+func (u *usage) anyCost() bool {
+	return u.hasCost[costTotal] || u.hasCost[costInput] || u.hasCost[costOutput]
+}
+
+func (u *usage) addTokens(o usage) {
+	for i := range u.tokens {
+		if o.hasTokens[i] {
+			u.tokens[i] += o.tokens[i]
+			u.hasTokens[i] = true
+		}
+	}
+}
+
+func (u *usage) addCost(o usage) {
+	for i := range u.cost {
+		if o.hasCost[i] {
+			u.cost[i] += o.cost[i]
+			u.hasCost[i] = true
+		}
+	}
+}
+
+func spanUsage(attrs pcommon.Map) usage {
+	var u usage
+	for i, p := range tokenProperties {
+		u.tokens[i], u.hasTokens[i] = attrNumber(attrs, p.keys...)
+	}
+	for i, p := range costProperties {
+		u.cost[i], u.hasCost[i] = attrNumber(attrs, p.keys...)
+	}
+	if !u.anyTokens() {
+		langfuseUsage(attrs, &u)
+	}
+	if !u.anyCost() {
+		langfuseCost(attrs, &u)
+	}
+	return u
+}
+
+// langfuseUsage reads Langfuse's usage_details, whose buckets do not overlap: "input" leaves
+// out cached tokens and "output" leaves out reasoning tokens, so both are added back.
+func langfuseUsage(attrs pcommon.Map, u *usage) {
+	v, ok := attrs.Get("langfuse.observation.usage_details")
+	if !ok {
+		return
+	}
+	m, ok := decodedObject(v)
+	if !ok {
+		return
+	}
+	get := func(keys ...string) (float64, bool) {
+		var sum float64
+		found := false
+		for _, k := range keys {
+			if f, ok := jsonNumber(m[k]); ok {
+				sum += f
+				found = true
+			}
+		}
+		return sum, found
+	}
+	cacheRead, hasRead := get("input_cached_tokens", "cache_read_input_tokens", "input_cache_read")
+	cacheWrite, hasWrite := get("cache_creation_input_tokens", "input_cache_creation")
+	reasoning, hasReasoning := get("output_reasoning_tokens", "reasoning_tokens", "output_reasoning")
+	if in, ok := get("input", "prompt_tokens", "input_tokens"); ok {
+		u.tokens[tokInput], u.hasTokens[tokInput] = in+cacheRead+cacheWrite, true
+	}
+	if out, ok := get("output", "completion_tokens", "output_tokens"); ok {
+		u.tokens[tokOutput], u.hasTokens[tokOutput] = out+reasoning, true
+	}
+	u.tokens[tokTotal], u.hasTokens[tokTotal] = get("total")
+	u.tokens[tokCacheRead], u.hasTokens[tokCacheRead] = cacheRead, hasRead
+	u.tokens[tokCacheWrite], u.hasTokens[tokCacheWrite] = cacheWrite, hasWrite
+	u.tokens[tokReasoning], u.hasTokens[tokReasoning] = reasoning, hasReasoning
+}
+
+func langfuseCost(attrs pcommon.Map, u *usage) {
+	v, ok := attrs.Get("langfuse.observation.cost_details")
+	if !ok {
+		return
+	}
+	m, ok := decodedObject(v)
+	if !ok {
+		return
+	}
+	for i, k := range [numCosts]string{"total", "input", "output"} {
+		u.cost[i], u.hasCost[i] = jsonNumber(m[k])
+	}
+}
+
+func jsonNumber(x any) (float64, bool) {
+	var f float64
+	switch t := x.(type) {
+	case float64:
+		f = t
+	case int64:
+		f = float64(t)
+	default:
+		return 0, false
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+// interactionUsage sums tokens and costs over the calls, so a wrapper that repeats its calls'
+// totals (or, as Vercel AI SDK 5 does, only the last step's) is not counted twice. The
+// wrapper's own numbers are used only when no call below it has any.
+func interactionUsage(root *node, calls []*node) usage {
+	var total usage
+	for _, c := range calls {
+		u := spanUsage(c.span.Attributes())
+		total.addTokens(u)
+		total.addCost(u)
+	}
+	if !total.anyTokens() || !total.anyCost() {
+		own := spanUsage(root.span.Attributes())
+		if !total.anyTokens() {
+			total.addTokens(own)
+		}
+		if !total.anyCost() {
+			total.addCost(own)
+		}
+	}
+	if !total.hasTokens[tokTotal] && (total.hasTokens[tokInput] || total.hasTokens[tokOutput]) {
+		total.tokens[tokTotal] = total.tokens[tokInput] + total.tokens[tokOutput]
+		total.hasTokens[tokTotal] = true
+	}
+	if total.anyCost() && !total.hasCost[costTotal] {
+		total.cost[costTotal] = total.cost[costInput] + total.cost[costOutput]
+		total.hasCost[costTotal] = true
+	}
+	return total
+}
+
+func (u *usage) addProperties(props map[string]any) {
+	for i, p := range tokenProperties {
+		if u.hasTokens[i] {
+			props[p.name] = int64(math.Round(u.tokens[i]))
+		}
+	}
+	for i, p := range costProperties {
+		if u.hasCost[i] {
+			props[p.name] = u.cost[i]
+		}
+	}
+	if u.anyCost() {
+		props["cost_source"] = "span"
+	}
+}
