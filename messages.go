@@ -136,8 +136,11 @@ func messagesFrom(x any) []message {
 		return out
 	case map[string]any:
 		var out []message
-		if msgs, ok := t["messages"]; ok {
-			out = append(out, messagesFrom(msgs)...)
+		// Chat requests list messages under "messages"; Gemini requests under "contents".
+		for _, k := range []string{"messages", "contents"} {
+			if msgs, ok := t[k].([]any); ok {
+				out = append(out, messagesFrom(msgs)...)
+			}
 		}
 		if prompt, ok := t["prompt"].(string); ok && prompt != "" {
 			out = append(out, message{role: "user", text: prompt})

@@ -389,3 +389,37 @@ func TestEncodeEventShrinksToFit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, ev.AIData.Input, "truncated by raindropexporter")
 }
+
+func TestLangfuseUsageBucketsAreAddedBack(t *testing.T) {
+	td := buildTrace(t, nil, spec{"OpenAI-generation", -1, 0, map[string]any{
+		"langfuse.observation.type":       "generation",
+		"langfuse.observation.model.name": "gpt-4o-mini",
+		"langfuse.observation.input":      `[{"role":"user","content":"hi"}]`,
+		"langfuse.observation.output":     `{"role":"assistant","content":"hello"}`,
+		"langfuse.observation.usage_details": `{"input":80,"input_cached_tokens":20,` +
+			`"output":30,"output_reasoning_tokens":10,"total":140}`,
+		"langfuse.observation.cost_details": `{"input":0.001,"output":0.002,"total":0.003}`,
+	}})
+	ev := only(t, translate(td, defaultOptions))
+	assert.Equal(t, int64(100), ev.Properties["prompt_tokens"], "input includes cached")
+	assert.Equal(t, int64(40), ev.Properties["completion_tokens"], "output includes reasoning")
+	assert.Equal(t, int64(20), ev.Properties["cached_tokens"])
+	assert.Equal(t, int64(10), ev.Properties["reasoning_tokens"])
+	assert.Equal(t, int64(140), ev.Properties["total_tokens"])
+	assert.Equal(t, 0.003, ev.Properties["total_cost"])
+	assert.Equal(t, "hi", ev.AIData.Input)
+	assert.Equal(t, "hello", ev.AIData.Output)
+	assert.NotContains(t, ev.Properties, "langfuse.observation.usage_details")
+}
+
+func TestGeminiContentShapes(t *testing.T) {
+	td := buildTrace(t, nil, spec{"call_llm", -1, 0, map[string]any{
+		"gen_ai.operation.name": "generate_content", "gen_ai.request.model": "gemini-2.5-flash",
+		"gcp.vertex.agent.llm_request": `{"model":"gemini-2.5-flash","contents":[` +
+			`{"role":"user","parts":[{"text":"Hola"}]}]}`,
+		"gcp.vertex.agent.llm_response": `{"content":{"role":"model","parts":[{"text":"¡Hola!"}]}}`,
+	}})
+	ev := only(t, translate(td, defaultOptions))
+	assert.Equal(t, "Hola", ev.AIData.Input)
+	assert.Equal(t, "¡Hola!", ev.AIData.Output)
+}
