@@ -59,8 +59,6 @@ var (
 	attachmentTypes = []string{"code", "text", "image", "iframe"}
 	attachmentRoles = []string{"input", "output"}
 
-	uuidPattern = regexp.MustCompile(
-		`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	// The JS SDK sends UTC with exactly three fractional digits; the exporter is held
 	// to the same form so that events sort and compare the same way whatever sent them.
 	timestampPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
@@ -114,10 +112,9 @@ func ValidateEvent(raw []byte) (Event, error) {
 	errs = append(errs, unknownKeys("", fields, eventKeys)...)
 
 	var err error
+	// Any non-empty id is valid: events of Raindrop's SDK carry the ids the SDK chose.
 	if ev.EventID, err = requiredString(fields, "event_id"); err != nil {
 		errs = append(errs, err)
-	} else if !uuidPattern.MatchString(ev.EventID) {
-		errs = append(errs, fmt.Errorf("event_id: %q is not a UUID", ev.EventID))
 	}
 	if ev.Event, err = requiredString(fields, "event"); err != nil {
 		errs = append(errs, err)
