@@ -52,10 +52,13 @@ export async function runVercelScenario({ ai, openai, z, telemetry }, scenario) 
       });
     }
     case 'structured_output': {
+      // generateObject, deprecated in v7 but still the common call.
       const schema = z.object({ city: z.string(), country: z.string() });
-      if (ai.generateObject) {
-        return ai.generateObject({ model: chat, schema, prompt: OBJECT_QUESTION, ...telemetry('extract-city') });
-      }
+      return ai.generateObject({ model: chat, schema, prompt: OBJECT_QUESTION, ...telemetry('extract-city') });
+    }
+    case 'structured_output_text': {
+      // The v6+ replacement for generateObject: generateText with an output.
+      const schema = z.object({ city: z.string(), country: z.string() });
       return generateText({
         model: chat,
         output: ai.Output.object({ schema }),
