@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -271,7 +270,6 @@ func (p *ModelPrice) resolve() *price {
 			rates: resolveRates(t.Input, t.Output, t.CacheRead, t.CacheWrite, t.Reasoning),
 		})
 	}
-	sort.Slice(res.tiers, func(i, j int) bool { return res.tiers[i].above < res.tiers[j].above })
 	return res
 }
 
