@@ -16,6 +16,8 @@ type message struct {
 	toolCalls []toolCall
 }
 
+func (m message) empty() bool { return m.text == "" && len(m.toolCalls) == 0 }
+
 type toolCall struct {
 	id        string
 	name      string

@@ -319,15 +319,6 @@ func buildEvent(root *node, opts translateOptions) (event, int) {
 		}
 		return m
 	}, true)
-	input := firstOf(calls, root, func(n *node) string { return spanInput(n.span) }, false)
-	answer := message{}
-	for i := len(calls) - 1; i >= 0 && answer.text == "" && len(answer.toolCalls) == 0; i-- {
-		answer = spanOutput(calls[i].span)
-	}
-	if answer.text == "" && len(answer.toolCalls) == 0 {
-		answer = spanOutput(root.span)
-	}
-
 	props := ev.Properties
 	setString(props, "model", model)
 	setString(props, "provider", normalizeProvider(firstOf(calls, root, func(n *node) string {
@@ -356,17 +347,14 @@ func buildEvent(root *node, opts translateOptions) (event, int) {
 	}
 
 	truncated := 0
+	// Privacy mode never reads content, so none of it can leak.
 	if !opts.privacyMode {
-		var t1, t2 int
-		input, t1 = truncateField(input)
-		output, t2 := truncateField(answerText(answer))
-		truncated = t1 + t2
-		if input != "" || output != "" {
-			ev.AIData = &aiData{Model: model, Input: input, Output: output, ConvoID: convo}
+		var c content
+		c, truncated = interactionContent(root, calls)
+		if c.input != "" || c.output != "" {
+			ev.AIData = &aiData{Model: model, Input: c.input, Output: c.output, ConvoID: convo}
 		}
-		var t3 int
-		ev.Attachments, t3 = toolAttachments(root, calls)
-		truncated += t3
+		ev.Attachments = c.attachments
 	}
 	if ev.AIData == nil {
 		// Raindrop rejects ai_data without input and output, so model and conversation
@@ -550,20 +538,42 @@ func normalizeProvider(p string) string {
 	return p
 }
 
-// toolAttachments turns the tools the model asked for, and what the tools answered, into
-// attachments. It returns how many values were truncated.
-func toolAttachments(root *node, calls []*node) ([]attachment, int) {
-	var out []attachment
+type content struct {
+	input, output string
+	attachments   []attachment
+}
+
+// interactionContent reads the input of the first call, the answer of the last, and the tool
+// calls and results in between as attachments; the interaction's own span is the fallback
+// for input and output. It returns how many texts were truncated.
+func interactionContent(root *node, calls []*node) (content, int) {
+	var c content
 	truncated := 0
-	add := func(a attachment) {
-		var t int
-		a.Value, t = truncateField(a.Value)
+	cut := func(s string) string {
+		s, t := truncateField(s)
 		truncated += t
-		out = append(out, a)
+		return s
 	}
-	for _, c := range calls {
-		for _, tc := range spanOutput(c.span).toolCalls {
-			add(attachment{Type: "code", Language: "json", Role: "output", Name: tc.name, Value: tc.arguments})
+
+	c.input = cut(firstOf(calls, root, func(n *node) string { return spanInput(n.span) }, false))
+	answers := make([]message, len(calls))
+	for i, call := range calls {
+		answers[i] = spanOutput(call.span)
+	}
+	var answer message
+	for i := len(answers) - 1; i >= 0 && answer.empty(); i-- {
+		answer = answers[i]
+	}
+	if answer.empty() && (len(calls) != 1 || calls[0] != root) {
+		answer = spanOutput(root.span)
+	}
+	c.output = cut(answerText(answer))
+
+	for _, a := range answers {
+		for _, tc := range a.toolCalls {
+			c.attachments = append(c.attachments, attachment{
+				Type: "code", Language: "json", Role: "output", Name: tc.name, Value: cut(tc.arguments),
+			})
 		}
 	}
 	stack := slices.Clone(root.children)
@@ -588,9 +598,11 @@ func toolAttachments(root *node, calls []*node) ([]attachment, int) {
 		if value == nil {
 			value, _ = attrJSON(n.span.Attributes(), "ai.toolCall.result")
 		}
-		add(attachment{Type: "code", Language: "json", Role: "input", Name: name, Value: asString(value)})
+		c.attachments = append(c.attachments, attachment{
+			Type: "code", Language: "json", Role: "input", Name: name, Value: cut(asString(value)),
+		})
 	}
-	return out, truncated
+	return c, truncated
 }
 
 // toolResult tells whether a span records a tool's result, and the tool's name.
