@@ -145,11 +145,26 @@ var builtinPrices = []builtinPrice{
 	},
 
 	// Anthropic: cache read 0.1x input, 5-minute cache write 1.25x input.
-	{model: "claude-3-haiku", input: 0.25, cacheRead: 0.03, cacheWrite: 0.3, output: 1.25, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-3-opus", input: 15, cacheRead: 1.5, cacheWrite: 18.75, output: 75, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-3-5-haiku", input: 0.8, cacheRead: 0.08, cacheWrite: 1, output: 4, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-3-5-sonnet", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-3-7-sonnet", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15, source: srcAnthropic, checked: checked20261203},
+	{
+		model: "claude-3-haiku", input: 0.25, cacheRead: 0.03, cacheWrite: 0.3, output: 1.25,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-3-opus", input: 15, cacheRead: 1.5, cacheWrite: 18.75, output: 75,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-3-5-haiku", input: 0.8, cacheRead: 0.08, cacheWrite: 1, output: 4,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-3-5-sonnet", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-3-7-sonnet", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15,
+		source: srcAnthropic, checked: checked20261203,
+	},
 	{
 		// Long context (1M beta): above 200K input tokens every token costs the premium rate.
 		model: "claude-sonnet-4", aliases: []string{"claude-sonnet-4-0"},
@@ -161,36 +176,96 @@ var builtinPrices = []builtinPrice{
 		model: "claude-opus-4", aliases: []string{"claude-opus-4-0"},
 		input: 15, cacheRead: 1.5, cacheWrite: 18.75, output: 75, source: srcAnthropic, checked: checked20261203,
 	},
-	{model: "claude-opus-4-1", input: 15, cacheRead: 1.5, cacheWrite: 18.75, output: 75, source: srcAnthropic, checked: checked20261203},
+	{
+		model: "claude-opus-4-1", input: 15, cacheRead: 1.5, cacheWrite: 18.75, output: 75,
+		source: srcAnthropic, checked: checked20261203,
+	},
 	{
 		model: "claude-sonnet-4-5", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15,
 		tiers:  []builtinTier{{above: 200_000, input: 6, cacheRead: 0.6, cacheWrite: 7.5, output: 22.5}},
 		source: srcAnthropic, checked: checked20261203,
 	},
-	{model: "claude-haiku-4-5", input: 1, cacheRead: 0.1, cacheWrite: 1.25, output: 5, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-opus-4-5", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25, source: srcAnthropic, checked: checked20261203},
+	{
+		model: "claude-haiku-4-5", input: 1, cacheRead: 0.1, cacheWrite: 1.25, output: 5,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-4-5", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25,
+		source: srcAnthropic, checked: checked20261203,
+	},
 	// Opus 4.6 and Sonnet 4.6 lost their long-context surcharge on 2026-03-13.
-	{model: "claude-opus-4-6", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-sonnet-4-6", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-opus-4-7", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-opus-4-8", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-opus-5", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25, source: srcAnthropic, checked: checked20261203},
+	{
+		model: "claude-opus-4-6", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-sonnet-4-6", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-4-7", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-4-8", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-5", input: 5, cacheRead: 0.5, cacheWrite: 6.25, output: 25,
+		source: srcAnthropic, checked: checked20261203,
+	},
 	// Standard price from 2026-09-01 (the launch price of 2/10 ended on 2026-08-31).
-	{model: "claude-sonnet-5", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15, source: srcAnthropic, checked: checked20261203},
-	{model: "claude-fable-5", input: 10, cacheRead: 1, cacheWrite: 12.5, output: 50, source: srcAnthropic, checked: checked20261203},
+	{
+		model: "claude-sonnet-5", input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15,
+		source: srcAnthropic, checked: checked20261203,
+	},
+	{
+		model: "claude-fable-5", input: 10, cacheRead: 1, cacheWrite: 12.5, output: 50,
+		source: srcAnthropic, checked: checked20261203,
+	},
 
 	// Claude on Bedrock in-region and geographic ("us.", "eu.") endpoints: from Sonnet 4.5 and
 	// Haiku 4.5 on, 10% above the global price. "global." ids use the entries above.
-	{model: "claude-sonnet-4-5", host: hostBedrock, input: 3.3, cacheRead: 0.33, cacheWrite: 4.125, output: 16.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-haiku-4-5", host: hostBedrock, input: 1.1, cacheRead: 0.11, cacheWrite: 1.375, output: 5.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-opus-4-5", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-opus-4-6", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-sonnet-4-6", host: hostBedrock, input: 3.3, cacheRead: 0.33, cacheWrite: 4.125, output: 16.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-opus-4-7", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-opus-4-8", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-opus-5", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-sonnet-5", host: hostBedrock, input: 3.3, cacheRead: 0.33, cacheWrite: 4.125, output: 16.5, source: srcBedrock, checked: checked20261203},
-	{model: "claude-fable-5", host: hostBedrock, input: 11, cacheRead: 1.1, cacheWrite: 13.75, output: 55, source: srcBedrock, checked: checked20261203},
+	{
+		model: "claude-sonnet-4-5", host: hostBedrock, input: 3.3, cacheRead: 0.33, cacheWrite: 4.125, output: 16.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-haiku-4-5", host: hostBedrock, input: 1.1, cacheRead: 0.11, cacheWrite: 1.375, output: 5.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-4-5", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-4-6", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-sonnet-4-6", host: hostBedrock, input: 3.3, cacheRead: 0.33, cacheWrite: 4.125, output: 16.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-4-7", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-4-8", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-opus-5", host: hostBedrock, input: 5.5, cacheRead: 0.55, cacheWrite: 6.875, output: 27.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-sonnet-5", host: hostBedrock, input: 3.3, cacheRead: 0.33, cacheWrite: 4.125, output: 16.5,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "claude-fable-5", host: hostBedrock, input: 11, cacheRead: 1.1, cacheWrite: 13.75, output: 55,
+		source: srcBedrock, checked: checked20261203,
+	},
 
 	// Google Gemini (Gemini API; Vertex AI lists the same prices for these models). Cache
 	// reads are context-cache hits; cache storage per hour is not a token price.
@@ -212,7 +287,10 @@ var builtinPrices = []builtinPrice{
 		source: srcGoogle, checked: checked20261203,
 	},
 	{model: "gemini-2.5-flash", input: 0.3, cacheRead: 0.03, output: 2.5, source: srcGoogle, checked: checked20261203},
-	{model: "gemini-2.5-flash-lite", input: 0.1, cacheRead: 0.01, output: 0.4, source: srcGoogle, checked: checked20261203},
+	{
+		model: "gemini-2.5-flash-lite", input: 0.1, cacheRead: 0.01, output: 0.4,
+		source: srcGoogle, checked: checked20261203,
+	},
 	{
 		model: "gemini-3-pro-preview", input: 2, cacheRead: 0.2, output: 12,
 		tiers:  []builtinTier{{above: 200_000, input: 4, cacheRead: 0.4, output: 18}},
@@ -223,16 +301,28 @@ var builtinPrices = []builtinPrice{
 		tiers:  []builtinTier{{above: 200_000, input: 4, cacheRead: 0.4, output: 18}},
 		source: srcGoogle, checked: checked20261203,
 	},
-	{model: "gemini-3-flash-preview", input: 0.5, cacheRead: 0.05, output: 3, source: srcGoogle, checked: checked20261203},
+	{
+		model: "gemini-3-flash-preview", input: 0.5, cacheRead: 0.05, output: 3,
+		source: srcGoogle, checked: checked20261203,
+	},
 	{
 		model: "gemini-3.1-flash-lite", aliases: []string{"gemini-3.1-flash-lite-preview"},
 		input: 0.25, cacheRead: 0.025, output: 1.5, source: srcGoogle, checked: checked20261203,
 	},
 	{model: "gemini-3.5-flash", input: 1.5, cacheRead: 0.15, output: 9, source: srcGoogle, checked: checked20261203},
-	{model: "gemini-3.5-flash-lite", input: 0.3, cacheRead: 0.03, output: 2.5, source: srcGoogle, checked: checked20261203},
+	{
+		model: "gemini-3.5-flash-lite", input: 0.3, cacheRead: 0.03, output: 2.5,
+		source: srcGoogle, checked: checked20261203,
+	},
 	// Launch prices until 2026-12-31; Google announced 1.5/0.15/7.5 from 2027-01-01.
-	{model: "gemini-3.6-flash", input: 0.75, cacheRead: 0.075, output: 3.75, source: srcGoogle, checked: checked20261203},
-	{model: "gemini-3.7-flash", input: 0.75, cacheRead: 0.075, output: 3.75, source: srcGoogle, checked: checked20261203},
+	{
+		model: "gemini-3.6-flash", input: 0.75, cacheRead: 0.075, output: 3.75,
+		source: srcGoogle, checked: checked20261203,
+	},
+	{
+		model: "gemini-3.7-flash", input: 0.75, cacheRead: 0.075, output: 3.75,
+		source: srcGoogle, checked: checked20261203,
+	},
 
 	// Mistral: dated ids only; the "-latest" aliases move to new models at new prices.
 	{model: "mistral-large-2411", input: 2, output: 6, source: srcMistral, checked: checked20261203},
@@ -251,19 +341,52 @@ var builtinPrices = []builtinPrice{
 
 	// Meta Llama on the hosts that sell it. Names unique to one host carry no host; the
 	// Llama 4 Scout id is spelled alike on Groq and Together, so the provider decides.
-	{model: "meta.llama3-3-70b-instruct-v1:0", host: hostBedrock, input: 0.72, output: 0.72, source: srcBedrock, checked: checked20261203},
-	{model: "meta.llama3-1-8b-instruct-v1:0", host: hostBedrock, input: 0.22, output: 0.22, source: srcBedrock, checked: checked20261203},
-	{model: "meta.llama4-maverick-17b-instruct-v1:0", host: hostBedrock, input: 0.24, output: 0.97, source: srcBedrock, checked: checked20261203},
-	{model: "meta.llama4-scout-17b-instruct-v1:0", host: hostBedrock, input: 0.17, output: 0.66, source: srcBedrock, checked: checked20261203},
+	{
+		model: "meta.llama3-3-70b-instruct-v1:0", host: hostBedrock, input: 0.72, output: 0.72,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "meta.llama3-1-8b-instruct-v1:0", host: hostBedrock, input: 0.22, output: 0.22,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "meta.llama4-maverick-17b-instruct-v1:0", host: hostBedrock, input: 0.24, output: 0.97,
+		source: srcBedrock, checked: checked20261203,
+	},
+	{
+		model: "meta.llama4-scout-17b-instruct-v1:0", host: hostBedrock, input: 0.17, output: 0.66,
+		source: srcBedrock, checked: checked20261203,
+	},
 	{model: "llama-3.3-70b-versatile", input: 0.59, output: 0.79, source: srcGroq, checked: checked20261203},
 	{model: "llama-3.1-8b-instant", input: 0.05, output: 0.08, source: srcGroq, checked: checked20261203},
-	{model: "meta-llama/llama-4-scout-17b-16e-instruct", host: hostGroq, input: 0.11, output: 0.34, source: srcGroq, checked: checked20261203},
-	{model: "meta-llama/llama-4-maverick-17b-128e-instruct", host: hostGroq, input: 0.2, output: 0.6, source: srcGroq, checked: checked20261203},
-	{model: "meta-llama/Llama-3.3-70B-Instruct-Turbo", input: 0.88, output: 0.88, source: srcTogether, checked: checked20261203},
-	{model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", input: 0.18, output: 0.18, source: srcTogether, checked: checked20261203},
-	{model: "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", input: 0.88, output: 0.88, source: srcTogether, checked: checked20261203},
-	{model: "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", input: 0.27, output: 0.85, source: srcTogether, checked: checked20261203},
-	{model: "meta-llama/Llama-4-Scout-17B-16E-Instruct", host: hostTogether, input: 0.18, output: 0.59, source: srcTogether, checked: checked20261203},
+	{
+		model: "meta-llama/llama-4-scout-17b-16e-instruct", host: hostGroq, input: 0.11, output: 0.34,
+		source: srcGroq, checked: checked20261203,
+	},
+	{
+		model: "meta-llama/llama-4-maverick-17b-128e-instruct", host: hostGroq, input: 0.2, output: 0.6,
+		source: srcGroq, checked: checked20261203,
+	},
+	{
+		model: "meta-llama/Llama-3.3-70B-Instruct-Turbo", input: 0.88, output: 0.88,
+		source: srcTogether, checked: checked20261203,
+	},
+	{
+		model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", input: 0.18, output: 0.18,
+		source: srcTogether, checked: checked20261203,
+	},
+	{
+		model: "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", input: 0.88, output: 0.88,
+		source: srcTogether, checked: checked20261203,
+	},
+	{
+		model: "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", input: 0.27, output: 0.85,
+		source: srcTogether, checked: checked20261203,
+	},
+	{
+		model: "meta-llama/Llama-4-Scout-17B-16E-Instruct", host: hostTogether, input: 0.18, output: 0.59,
+		source: srcTogether, checked: checked20261203,
+	},
 }
 
 // loadBuiltinPrices resolves the table into lookup keys, rejecting a row that is malformed or

@@ -109,8 +109,14 @@ func TestPricingCost(t *testing.T) {
 		},
 		{name: "unknown model", model: "some-new-model", usage: tokenUsage{input: 1}},
 		{name: "empty model", model: "", usage: tokenUsage{input: 1}},
-		{name: "fine-tuned model is not priced as its base", model: "ft:gpt-4o-mini-2024-07-18:org::abc", usage: tokenUsage{input: 1}},
-		{name: "gateway variant is not priced as its base", model: "openrouter/meta-llama/llama-3.3-70b-instruct:free", usage: tokenUsage{input: 1}},
+		{
+			name:  "fine-tuned model is not priced as its base",
+			model: "ft:gpt-4o-mini-2024-07-18:org::abc", usage: tokenUsage{input: 1},
+		},
+		{
+			name:  "gateway variant is not priced as its base",
+			model: "openrouter/meta-llama/llama-3.3-70b-instruct:free", usage: tokenUsage{input: 1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,14 +312,21 @@ func TestPricingOverrideValidation(t *testing.T) {
 			price: ModelPrice{Model: "x-*", Input: fp(0), Output: fp(0)},
 		},
 		{
-			name:    "missing model and prices",
-			price:   ModelPrice{},
-			wantErr: []string{"pricing[0].model: must not be empty", "pricing[0].input: must be set", "pricing[0].output: must be set"},
+			name:  "missing model and prices",
+			price: ModelPrice{},
+			wantErr: []string{
+				"pricing[0].model: must not be empty",
+				"pricing[0].input: must be set",
+				"pricing[0].output: must be set",
+			},
 		},
 		{
-			name:    "negative price",
-			price:   ModelPrice{Model: "m", Input: fp(-1), Output: fp(1), CacheRead: fp(-0.5)},
-			wantErr: []string{"pricing[0].input: must be a non-negative number, got -1", "pricing[0].cache_read: must be a non-negative"},
+			name:  "negative price",
+			price: ModelPrice{Model: "m", Input: fp(-1), Output: fp(1), CacheRead: fp(-0.5)},
+			wantErr: []string{
+				"pricing[0].input: must be a non-negative number, got -1",
+				"pricing[0].cache_read: must be a non-negative",
+			},
 		},
 		{
 			name:    "star alone",
@@ -334,7 +347,11 @@ func TestPricingOverrideValidation(t *testing.T) {
 			name: "bad tiers",
 			price: ModelPrice{
 				Model: "m", Input: fp(1), Output: fp(1),
-				Tiers: []PriceTier{{AboveInputTokens: 0, Output: fp(-2)}, {AboveInputTokens: 10, Input: fp(1), Output: fp(1)}, {AboveInputTokens: 10, Input: fp(1), Output: fp(1)}},
+				Tiers: []PriceTier{
+					{AboveInputTokens: 0, Output: fp(-2)},
+					{AboveInputTokens: 10, Input: fp(1), Output: fp(1)},
+					{AboveInputTokens: 10, Input: fp(1), Output: fp(1)},
+				},
 			},
 			wantErr: []string{
 				"pricing[0].tiers[0].above_input_tokens: must be greater than zero",
