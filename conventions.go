@@ -53,8 +53,10 @@ var (
 		string(semconv.GenAIRequestModelKey), "ai.model.id", "llm.request.model_name",
 		"langfuse.observation.model.name", "embedding.model_name",
 	}
+	// OpenRouter names the provider that served the request in its trace metadata; its
+	// gen_ai.system is OpenRouter itself.
 	providerKeys = []string{
-		string(semconv.GenAIProviderNameKey), "gen_ai.system", "ai.model.provider", "llm.provider",
+		"trace.metadata.openrouter.provider_name", string(semconv.GenAIProviderNameKey), "gen_ai.system", "ai.model.provider", "llm.provider",
 		"llm.system",
 	}
 	finishReasonKeys = []string{
@@ -175,6 +177,7 @@ var (
 		"langfuse.trace.input", "langfuse.trace.output", "pydantic_ai.all_messages",
 		"gcp.vertex.agent.llm_request", "gcp.vertex.agent.llm_response",
 		"gcp.vertex.agent.tool_call_args", "gcp.vertex.agent.tool_response",
+		"llm.request.functions.", "llm.tools.",
 	}
 	contentKeys = []string{
 		keyInputMessages, keyOutputMessages, keySystemInstructions, keyLegacyPrompt,
@@ -187,6 +190,11 @@ var (
 		"gen_ai.request.messages", "gen_ai.response.text", "gen_ai.response.tool_calls",
 	}
 )
+
+// headerPrefixes hold request headers, which can carry credentials: never forwarded.
+var headerPrefixes = []string{
+	"ai.request.headers.", "llm.headers", "http.request.header.", "http.response.header.",
+}
 
 // usageDetailKeys hold JSON objects of token counts and costs, read into the usage properties.
 var usageDetailKeys = []string{"langfuse.observation.usage_details", "langfuse.observation.cost_details"}

@@ -26,10 +26,13 @@ var consumedKeys = func() map[string]bool {
 	return set
 }()
 
-func isContentKey(k string) bool {
-	for _, p := range contentPrefixes {
-		if strings.HasPrefix(k, p) {
-			return true
+// neverForwarded tells the keys that hold content or headers.
+func neverForwarded(k string) bool {
+	for _, prefixes := range [][]string{contentPrefixes, headerPrefixes} {
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) {
+				return true
+			}
 		}
 	}
 	return false
@@ -41,7 +44,7 @@ func isContentKey(k string) bool {
 func forwardedAttributes(attrs pcommon.Map) map[string]any {
 	props := make(map[string]any, attrs.Len()+16)
 	attrs.Range(func(k string, v pcommon.Value) bool {
-		if consumedKeys[k] || isContentKey(k) {
+		if consumedKeys[k] || neverForwarded(k) {
 			return true
 		}
 		name := k
