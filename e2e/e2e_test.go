@@ -98,8 +98,8 @@ func TestDeliversEveryTraceFileToRaindrop(t *testing.T) {
 		postTraces(t, receiver, f.body)
 	}
 	t.Logf("sent %d trace files", len(files))
-	waitForEvents(t, "an event for every trace file", func() bool {
-		return allDelivered(files, decodeEvents(raindrop.requests()))
+	waitForEvents(t, "an event for every trace file", func() []string {
+		return undelivered(files, decodeEvents(raindrop.requests()))
 	})
 
 	// The same spans sent again must come out as the same events with the same ids,
@@ -107,8 +107,11 @@ func TestDeliversEveryTraceFileToRaindrop(t *testing.T) {
 	resent := files[0]
 	before := len(eventsOf(resent, decodeEvents(raindrop.requests())))
 	postTraces(t, receiver, resent.body)
-	waitForEvents(t, "the re-sent file's events", func() bool {
-		return len(eventsOf(resent, decodeEvents(raindrop.requests()))) >= 2*before
+	waitForEvents(t, "the re-sent file's events", func() []string {
+		if len(eventsOf(resent, decodeEvents(raindrop.requests()))) < 2*before {
+			return []string{resent.name}
+		}
+		return nil
 	})
 	waitForQuiet(t, raindrop)
 	c.stop(t)
@@ -143,9 +146,9 @@ func TestDryRunPrintsEvents(t *testing.T) {
 	for _, f := range files {
 		postTraces(t, "http://"+httpAddr+"/v1/traces", f.body)
 	}
-	waitForEvents(t, "a printed event for every sample", func() bool {
+	waitForEvents(t, "a printed event for every sample", func() []string {
 		events, _ := stdoutEvents(c.stdout.String())
-		return allDelivered(files, events)
+		return undelivered(files, events)
 	})
 	c.stop(t)
 
@@ -173,12 +176,19 @@ func writeConfig(t *testing.T, config string) string {
 	return path
 }
 
-func waitForEvents(t *testing.T, what string, done func() bool) {
+// waitForEvents polls until missing reports nothing, and on timeout fails with what
+// is still missing.
+func waitForEvents(t *testing.T, what string, missing func() []string) {
 	t.Helper()
 	deadline := time.Now().Add(deliveryTimeout)
-	for !done() {
+	for {
+		left := missing()
+		if len(left) == 0 {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", deliveryTimeout, what)
+			t.Fatalf("timed out after %s waiting for %s; still missing:\n%s", deliveryTimeout,
+				what, strings.Join(left, "\n"))
 		}
 		time.Sleep(pollEvery)
 	}
@@ -251,13 +261,15 @@ func eventsOf(f *traceFile, events []raindroptest.Event) []raindroptest.Event {
 	return out
 }
 
-func allDelivered(files []*traceFile, events []raindroptest.Event) bool {
+// undelivered names the files that have not produced all their events yet.
+func undelivered(files []*traceFile, events []raindroptest.Event) []string {
+	var names []string
 	for _, f := range files {
-		if f.wantEvents && len(eventsOf(f, events)) == 0 {
-			return false
+		if got, want := len(eventsOf(f, events)), f.minEvents(); got < want {
+			names = append(names, fmt.Sprintf("%s: %d of %d events", f.name, got, want))
 		}
 	}
-	return true
+	return names
 }
 
 // checkRequests holds every request to Raindrop's contract and returns the events.
@@ -291,7 +303,10 @@ func checkFiles(t *testing.T, files []*traceFile, events []raindroptest.Event) {
 	t.Helper()
 	for _, f := range files {
 		mine := eventsOf(f, events)
-		if !f.wantEvents {
+		if f.hasGolden {
+			checkGolden(t, f, mine)
+		}
+		if f.minEvents() == 0 {
 			continue
 		}
 		if !assert.NotEmpty(t, mine, "%s: no event", f.name) || len(f.models) == 0 {
@@ -311,6 +326,52 @@ func checkFiles(t *testing.T, files []*traceFile, events []raindroptest.Event) {
 		})
 		assert.True(t, found, "event %s has trace_id %q of no file sent", ev.EventID, traceID(ev))
 	}
+}
+
+// checkGolden requires the events delivered for a file to be the ones the translation
+// test pins for it, so that nothing is lost, split or altered between the receiver
+// and Raindrop. The event ids differ, being derived from the trace ids the test
+// replaced; everything else must match once the original trace ids are put back.
+func checkGolden(t *testing.T, f *traceFile, got []raindroptest.Event) {
+	t.Helper()
+	var want, have []string
+	for _, raw := range f.golden {
+		want = append(want, withoutEventID(t, string(raw)))
+	}
+	seen := map[string]bool{}
+	for _, ev := range got {
+		// A re-sent file delivers its events twice; checkEventIDs checks the copies.
+		if seen[ev.EventID] {
+			continue
+		}
+		seen[ev.EventID] = true
+		raw := string(ev.Raw)
+		for fresh, original := range f.originalIDs {
+			raw = strings.ReplaceAll(raw, fresh, original)
+		}
+		have = append(have, withoutEventID(t, raw))
+	}
+	slices.Sort(want)
+	slices.Sort(have)
+	if !assert.Equal(t, len(want), len(have), "%s: events delivered versus golden", f.name) {
+		return
+	}
+	for i := range want {
+		assert.JSONEq(t, want[i], have[i], "%s: event differs from its golden file", f.name)
+	}
+}
+
+// withoutEventID re-encodes an event in a canonical form without its event_id.
+func withoutEventID(t *testing.T, raw string) string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	require.NoError(t, dec.Decode(&m))
+	delete(m, "event_id")
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return string(b)
 }
 
 // checkEventIDs requires one event id per distinct event: each file's events appear

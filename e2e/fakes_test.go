@@ -67,13 +67,30 @@ type traceFile struct {
 	path string
 	name string // relative to testdata, for messages
 	body []byte // what was sent, after giving its traces fresh ids
-	// traceIDs are the hex trace ids the file's spans were sent with.
-	traceIDs []string
+	// traceIDs are the hex trace ids the file's spans were sent with, and originalIDs
+	// maps each back to the id in the file.
+	traceIDs    []string
+	originalIDs map[string]string
 	// models are the model names its spans mention; an event made from the file must
 	// name one of them.
 	models []string
-	// wantEvents is false for files that hold no LLM interaction (embeddings only).
-	wantEvents bool
+	// golden holds the events the translation unit test pins for this file, when it
+	// has a golden file: the pipeline must deliver exactly those.
+	golden    []json.RawMessage
+	hasGolden bool
+}
+
+// minEvents is how many events the file must produce at least: its golden events,
+// else one, except for embedding-only files, which the exporter skips by design.
+func (f *traceFile) minEvents() int {
+	switch {
+	case f.hasGolden:
+		return len(f.golden)
+	case strings.HasPrefix(filepath.Base(f.path), "embed"):
+		return 0
+	default:
+		return 1
+	}
 }
 
 // traceFiles finds every OTLP/JSON trace file under the given roots, so fixtures are
@@ -118,29 +135,47 @@ func loadTraceFile(t *testing.T, path string) *traceFile {
 	name, err := filepath.Rel(filepath.Join("..", "testdata"), path)
 	require.NoError(t, err)
 	f := &traceFile{path: path, name: name, models: modelNames(td)}
-	f.traceIDs = freshTraceIDs(t, td)
-	// The fixture recorder names its embedding-only scenarios after the operation; the
-	// exporter sends no event for them, by design.
-	f.wantEvents = !strings.HasPrefix(filepath.Base(path), "embed")
+	f.golden, f.hasGolden = goldenEvents(t, name)
+	f.originalIDs = freshTraceIDs(t, td)
+	for id := range f.originalIDs {
+		f.traceIDs = append(f.traceIDs, id)
+	}
 	f.body, err = (&ptrace.JSONMarshaler{}).MarshalTraces(td)
 	require.NoError(t, err)
 	return f
 }
 
+// goldenEvents reads the events pinned by the translation's golden test, which keeps
+// testdata/golden/<name> for every testdata/<name>.
+func goldenEvents(t *testing.T, name string) ([]json.RawMessage, bool) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "golden", name))
+	if os.IsNotExist(err) {
+		return nil, false
+	}
+	require.NoError(t, err)
+	var g struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(data, &g), "golden file of %s", name)
+	return g.Events, true
+}
+
 // freshTraceIDs gives every trace in td a new random id, consistently within the
 // file, so that each event can be traced back to the file it came from through its
-// trace_id property, even when two fixtures were recorded with the same ids.
-func freshTraceIDs(t *testing.T, td ptrace.Traces) []string {
+// trace_id property, even when two fixtures were recorded with the same ids. It
+// returns the new ids, hex-encoded, mapped to the old ones.
+func freshTraceIDs(t *testing.T, td ptrace.Traces) map[string]string {
 	t.Helper()
 	ids := map[pcommon.TraceID]pcommon.TraceID{}
-	var out []string
+	out := map[string]string{}
 	forEachSpan(td, func(s ptrace.Span) {
 		id, ok := ids[s.TraceID()]
 		if !ok {
 			_, err := rand.Read(id[:])
 			require.NoError(t, err)
 			ids[s.TraceID()] = id
-			out = append(out, id.String())
+			out[id.String()] = s.TraceID().String()
 		}
 		s.SetTraceID(id)
 	})
