@@ -155,7 +155,9 @@ func TestErrors(t *testing.T) {
 	require.NoError(t, os.Mkdir(emptyDir, 0o700))
 
 	rejecting := &recorder{status: http.StatusBadRequest, answer: `{"message":"bad span"}`}
-	partial := &recorder{answer: `{"partialSuccess":{"rejectedSpans":"1","errorMessage":"too old"}}`}
+	partial := &recorder{
+		answer: `{"partialSuccess":{"rejectedSpans":"1","errorMessage":"too old"}}`,
+	}
 
 	tests := []struct {
 		name     string

@@ -266,7 +266,8 @@ func attachments(fields map[string]json.RawMessage) []error {
 		}
 		for _, k := range []string{"name", "language", "attachment_id"} {
 			if v, ok := a[k]; ok && !isString(v) {
-				errs = append(errs, fmt.Errorf("%s%s: must be a string, got %s", prefix, k, snippet(v)))
+				errs = append(errs,
+					fmt.Errorf("%s%s: must be a string, got %s", prefix, k, snippet(v)))
 			}
 		}
 	}
