@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -83,8 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// expand turns the arguments into a sorted list of files, looking into directories
-// for *.json files, so that a whole fixture tree can be sent with one argument.
+// expand turns the arguments into a list of files, looking into directories for
+// OTLP/JSON trace files, so that a whole fixture tree can be sent with one argument.
+// Other JSON found there (logs exports, metadata) is skipped; a file named on the
+// command line is always sent, so a wrong one is reported rather than ignored.
 func expand(args []string) ([]string, error) {
 	var files []string
 	for _, arg := range args {
@@ -101,7 +104,7 @@ func expand(args []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.HasSuffix(d.Name(), ".json") {
+			if !d.IsDir() && strings.HasSuffix(d.Name(), ".json") && isTraceFile(path) {
 				found = append(found, path)
 			}
 			return nil
@@ -110,12 +113,22 @@ func expand(args []string) ([]string, error) {
 			return nil, err
 		}
 		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no .json files found", arg)
+			return nil, fmt.Errorf("%s: no OTLP/JSON trace files found", arg)
 		}
 		slices.Sort(found)
 		files = append(files, found...)
 	}
 	return files, nil
+}
+
+// isTraceFile reports whether a file holds a JSON object with a resourceSpans key.
+func isTraceFile(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var top map[string]json.RawMessage
+	return json.Unmarshal(data, &top) == nil && top["resourceSpans"] != nil
 }
 
 // sendFile posts one file and returns the number of spans it held.

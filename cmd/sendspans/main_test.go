@@ -168,7 +168,7 @@ func TestErrors(t *testing.T) {
 		{"no arguments", nil, 2, "usage: sendspans"},
 		{"unknown flag", []string{"-bogus"}, 2, "flag provided but not defined"},
 		{"missing file", []string{filepath.Join(dir, "nope.json")}, 1, "no such file"},
-		{"empty directory", []string{emptyDir}, 1, "no .json files found"},
+		{"empty directory", []string{emptyDir}, 1, "no OTLP/JSON trace files found"},
 		{"invalid JSON", []string{"-endpoint", newReceiver(t, &recorder{}), notJSON}, 1,
 			"broken.json: not OTLP/JSON traces"},
 		{"no spans", []string{"-endpoint", newReceiver(t, &recorder{}), noSpans}, 1,
@@ -200,5 +200,28 @@ func TestOneBadFileDoesNotStopTheOthers(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stdout, "genai-chat.json (1 span)")
 	assert.True(t, strings.HasSuffix(strings.TrimSpace(stderr), "1 of 2 files failed"), stderr)
+	assert.Len(t, rec.bodies, 1)
+}
+
+func TestDirectoriesHoldOnlyTraceFiles(t *testing.T) {
+	rec := &recorder{}
+	url := newReceiver(t, rec)
+	dir := t.TempDir()
+	sample, err := os.ReadFile(filepath.Join(sampleDir, "genai-chat.json"))
+	require.NoError(t, err)
+	nested := filepath.Join(dir, "lib")
+	require.NoError(t, os.Mkdir(nested, 0o700))
+	for name, content := range map[string]string{
+		"lib/chat.json":      string(sample),
+		"lib/chat.logs.json": `{"resourceLogs": []}`,
+		"lib/versions.json":  `{"library": "x"}`,
+		"notes.txt":          "not JSON",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
+	}
+
+	code, stdout, stderr := runCLI(t, "-endpoint", url, dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "sent "+filepath.Join(nested, "chat.json")+" (1 span)\n", stdout)
 	assert.Len(t, rec.bodies, 1)
 }
