@@ -1,8 +1,9 @@
 // Records OTLP/JSON fixtures by running real instrumentation libraries
 // against a fake OpenAI server and a local OTLP capture server.
 //
-//   node record.mjs                 # every library under libs/
-//   node record.mjs vercel-ai-v6    # only the named libraries
+//   node record.mjs                           # every library under libs/
+//   node record.mjs vercel-ai-v6              # only the named libraries
+//   node record.mjs vercel-ai-v6/tool_loop    # only the named scenarios
 //
 // Each library lives in libs/<name>/ with its own package.json (exact
 // versions) and a run.mjs that performs one scenario per process. The list of
@@ -103,8 +104,11 @@ async function main() {
   const libraries = fs
     .readdirSync(libsDir)
     .filter((d) => fs.existsSync(path.join(libsDir, d, 'package.json')))
-    .filter((d) => wanted.length === 0 || wanted.includes(d))
+    .filter((d) => wanted.length === 0 || wanted.some((w) => w === d || w.startsWith(`${d}/`)))
     .sort();
+  // wantScenario says whether library/scenario was asked for on the command line.
+  const wantScenario = (library, scenario) =>
+    wanted.length === 0 || wanted.includes(library) || wanted.includes(`${library}/${scenario}`);
   if (libraries.length === 0) throw new Error(`no library matches ${wanted.join(', ')}`);
 
   const openai = await startFakeOpenAI();
@@ -120,7 +124,7 @@ async function main() {
         const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
         if (r.status !== 0) throw new Error(`${library}: npm ci failed`);
       }
-      for (const scenario of conf.scenarios) {
+      for (const scenario of conf.scenarios.filter((sc) => wantScenario(library, sc))) {
         const key = `${library}/${scenario}`;
         // The servers live in this process, so the child must run asynchronously.
         // A folder may name a Node binary installed from npm when its

@@ -72,6 +72,7 @@ export async function runTraceloop({ traceloop, OpenAI, OTLPTraceExporter }) {
       throw new Error('the error scenario did not fail');
     },
     embeddings: () => client.embeddings.create({ model: EMBEDDING_MODEL, input: EMBED_TEXT }),
+    responses: () => client.responses.create({ model: MODEL, instructions: SYSTEM, input: QUESTION }),
   };
   const run = scenarios[e.scenario];
   if (!run) throw new Error(`unknown scenario ${e.scenario}`);
