@@ -46,6 +46,10 @@ type Config struct {
 	// metadata. Default false.
 	PrivacyMode bool `mapstructure:"privacy_mode"`
 
+	// Pricing adds or overrides model prices (USD per million tokens) used to compute a cost
+	// when no span carries one; see PRICING.md. Empty by default: the built-in table applies.
+	Pricing []ModelPrice `mapstructure:"pricing"`
+
 	// DryRun writes each event as one JSON line to standard output instead of posting it.
 	// Default false.
 	DryRun bool `mapstructure:"dry_run"`
@@ -89,5 +93,20 @@ func (cfg *Config) Validate() error {
 	if cfg.DefaultUserID == "" {
 		errs = append(errs, errors.New("default_user_id: must not be empty"))
 	}
+	if err := validatePricing(cfg.Pricing); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// validatePricing reports what no single entry can see, such as two entries for one model.
+// Each entry's own errors come from its Validate, which confmap runs.
+func validatePricing(prices []ModelPrice) error {
+	for i := range prices {
+		if prices[i].Validate() != nil {
+			return nil
+		}
+	}
+	_, err := newPriceTable(prices)
+	return err
 }

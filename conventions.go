@@ -35,6 +35,8 @@ const (
 	keyLangfuseLevel     = "langfuse.observation.level"
 	keyLangfuseStatus    = "langfuse.observation.status_message"
 	keyLangSmithKind     = "langsmith.span.kind"
+	// keyLangfuseCompletionStart is the JSON-quoted time of the first streamed token.
+	keyLangfuseCompletionStart = "langfuse.observation.completion_start_time"
 )
 
 // Operation names (gen_ai.operation.name) by the role their span plays.
@@ -177,7 +179,8 @@ var (
 		"langfuse.trace.input", "langfuse.trace.output", "pydantic_ai.all_messages",
 		"gcp.vertex.agent.llm_request", "gcp.vertex.agent.llm_response",
 		"gcp.vertex.agent.tool_call_args", "gcp.vertex.agent.tool_response",
-		"llm.request.functions.", "llm.tools.",
+		"llm.request.functions.", "llm.tools.", "langfuse.observation.metadata.instructions",
+		"langfuse.observation.metadata.tools",
 	}
 	contentKeys = []string{
 		keyInputMessages, keyOutputMessages, keySystemInstructions, keyLegacyPrompt,
@@ -197,7 +200,10 @@ var headerPrefixes = []string{
 }
 
 // usageDetailKeys hold JSON objects of token counts and costs, read into the usage properties.
-var usageDetailKeys = []string{"langfuse.observation.usage_details", "langfuse.observation.cost_details"}
+var usageDetailKeys = []string{
+	"langfuse.observation.usage_details", "langfuse.observation.cost_details",
+	keyLangfuseCompletionStart,
+}
 
 func prefixed(prefixes, suffixes []string) []string {
 	out := make([]string, 0, len(prefixes)*len(suffixes))

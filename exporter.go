@@ -54,12 +54,21 @@ type raindropExporter struct {
 	// interleaving lines.
 	stdoutMu sync.Mutex
 	stdout   io.Writer
+
+	// warned remembers when each unpriced model was last warned about, to warn at most once
+	// an hour per model instead of once per event.
+	warnedMu sync.Mutex
+	warned   map[string]time.Time
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) {
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, fmt.Errorf("raindrop: telemetry: %w", err)
+	}
+	prices, err := newPriceTable(cfg.Pricing)
+	if err != nil {
+		return nil, fmt.Errorf("raindrop: %w", err)
 	}
 	return &raindropExporter{
 		cfg:       cfg,
@@ -70,10 +79,12 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 			eventName:     cfg.EventName,
 			defaultUserID: cfg.DefaultUserID,
 			privacyMode:   cfg.PrivacyMode,
+			prices:        prices,
 		},
 		url:       strings.TrimRight(cfg.ClientConfig.Endpoint, "/") + eventsPath,
 		userAgent: "raindropexporter/" + set.BuildInfo.Version + " (" + set.BuildInfo.Command + ")",
 		stdout:    os.Stdout,
+		warned:    map[string]time.Time{},
 	}, nil
 }
 
@@ -153,6 +164,33 @@ func (e *raindropExporter) recordTranslation(ctx context.Context, tr translation
 	}
 	if tr.truncatedFields > 0 {
 		t.ExporterRaindropFieldsTruncated.Add(ctx, int64(tr.truncatedFields))
+	}
+	if len(tr.unpricedModels) > 0 {
+		t.ExporterRaindropEventsUnpriced.Add(ctx, int64(len(tr.unpricedModels)))
+		e.warnUnpriced(tr.unpricedModels)
+	}
+}
+
+const (
+	unpricedWarnInterval = time.Hour
+	maxWarnedModels      = 1000
+)
+
+func (e *raindropExporter) warnUnpriced(models []string) {
+	e.warnedMu.Lock()
+	defer e.warnedMu.Unlock()
+	now := time.Now()
+	for _, m := range models {
+		if last, ok := e.warned[m]; ok && now.Sub(last) < unpricedWarnInterval {
+			continue
+		}
+		if len(e.warned) >= maxWarnedModels {
+			// A stream of distinct names must not grow the map without bound.
+			clear(e.warned)
+		}
+		e.warned[m] = now
+		e.logger.Warn("no price known for a model: its events are sent without cost; "+
+			"add it under pricing in the exporter config", zap.String("model", m))
 	}
 }
 

@@ -2,6 +2,7 @@ package raindropexporter
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"testing"
 
@@ -10,6 +11,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/raindropexporter/raindropexporter/internal/metadatatest"
 )
@@ -46,4 +49,30 @@ func TestTelemetryCountsWhatHappened(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{
 			Value: 50, Attributes: attribute.NewSet(attribute.String("reason", "rejected")),
 		}}, ignore...)
+}
+
+func TestUnpricedModelsAreCountedAndWarnedOnce(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	cfg.DryRun = true
+	set := metadatatest.NewSettings(tel)
+	core, logs := observer.New(zap.WarnLevel)
+	set.Logger = zap.New(core)
+	exp, err := newExporter(cfg, set)
+	require.NoError(t, err)
+	exp.stdout = io.Discard
+
+	td := chatTraces(3)
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i := 0; i < spans.Len(); i++ {
+		spans.At(i).Attributes().PutStr("gen_ai.request.model", "mystery-model-9")
+	}
+	require.NoError(t, exp.pushTraces(context.Background(), td))
+	require.NoError(t, exp.pushTraces(context.Background(), td))
+
+	metadatatest.AssertEqualExporterRaindropEventsUnpriced(t, tel,
+		[]metricdata.DataPoint[int64]{{Value: 6}}, metricdatatest.IgnoreTimestamp())
+	require.Equal(t, 1, logs.Len(), "one warning per model, not one per event")
+	require.Equal(t, "mystery-model-9", logs.All()[0].ContextMap()["model"])
 }

@@ -18,6 +18,8 @@ type translateOptions struct {
 	eventName     string
 	defaultUserID string
 	privacyMode   bool
+	// prices computes a cost where no span carries one; nil leaves such events without cost.
+	prices *priceTable
 }
 
 // event is one Raindrop event as /v1/events/track takes it.
@@ -63,6 +65,8 @@ type translation struct {
 	skippedNotLLM     int
 	skippedEmbeddings int
 	truncatedFields   int
+	// unpricedModels names, once per event, each model that had tokens but no known price.
+	unpricedModels []string
 }
 
 type role uint8
@@ -110,8 +114,11 @@ func translate(td ptrace.Traces, opts translateOptions) translation {
 	for _, n := range nodes {
 		switch {
 		case n.top == n:
-			ev, truncated := buildEvent(n, opts)
+			ev, truncated, unpriced := buildEvent(n, opts)
 			out.truncatedFields += truncated
+			if unpriced != "" {
+				out.unpricedModels = append(out.unpricedModels, unpriced)
+			}
 			out.interactions = append(out.interactions, interaction{event: ev, spans: spansOf(n)})
 		case n.role == roleEmbedding:
 			out.skippedEmbeddings++
@@ -233,6 +240,11 @@ func classify(span ptrace.Span) role {
 		switch v, _ := attrString(attrs, k.key); v {
 		case "":
 		case k.call:
+			// Langfuse's OpenAI wrapper records embeddings as generations named
+			// OpenAI.embeddings.
+			if k.key == keyLangfuseType && strings.HasSuffix(span.Name(), ".embeddings") {
+				return roleEmbedding
+			}
 			return roleCall
 		case k.wrapper:
 			return roleWrapper
@@ -293,7 +305,7 @@ func spansOf(root *node) []spanPos {
 	return out
 }
 
-func buildEvent(root *node, opts translateOptions) (event, int) {
+func buildEvent(root *node, opts translateOptions) (event, int, string) {
 	calls := calls(root)
 	last := root
 	if len(calls) > 0 {
@@ -312,20 +324,14 @@ func buildEvent(root *node, opts translateOptions) (event, int) {
 	if convo == "" {
 		convo = lookup(levels, sessionIDKeys, "")
 	}
-	model := firstOf(calls, root, func(n *node) string {
-		m, _ := attrString(n.span.Attributes(), responseModelKeys...)
-		if m == "" {
-			m, _ = attrString(n.span.Attributes(), requestModelKeys...)
-		}
-		return m
-	}, true)
+	model := firstOf(calls, root, modelOf, true)
 	props := ev.Properties
 	setString(props, "model", model)
 	setString(props, "provider", normalizeProvider(firstOf(calls, root, func(n *node) string {
 		p, _ := attrString(n.span.Attributes(), providerKeys...)
 		return p
 	}, true)))
-	u := interactionUsage(root, calls)
+	u, unpriced := interactionUsage(root, calls, opts.prices)
 	u.addProperties(props)
 	setString(props, "finish_reason", firstOf(calls, root, func(n *node) string {
 		f, _ := attrString(n.span.Attributes(), finishReasonKeys...)
@@ -361,7 +367,7 @@ func buildEvent(root *node, opts translateOptions) (event, int) {
 		// travel as properties instead.
 		setString(props, "convo_id", convo)
 	}
-	return ev, truncated
+	return ev, truncated, unpriced
 }
 
 // lookupLevels lists where identity is searched, in order: the interaction's own span, its
@@ -457,6 +463,13 @@ func timeToFirstToken(n *node) (float64, bool) {
 	}
 	if ms, ok := attrNumber(attrs, ttftMillisKeys...); ok {
 		return ms, true
+	}
+	if v, ok := attrJSON(attrs, keyLangfuseCompletionStart); ok {
+		if first, err := time.Parse(time.RFC3339Nano, asString(v)); err == nil {
+			if ts := pcommon.NewTimestampFromTime(first); ts >= n.span.StartTimestamp() {
+				return float64(ts-n.span.StartTimestamp()) / 1e6, true
+			}
+		}
 	}
 	events := n.span.Events()
 	for i := 0; i < events.Len(); i++ {

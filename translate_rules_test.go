@@ -423,3 +423,61 @@ func TestGeminiContentShapes(t *testing.T) {
 	assert.Equal(t, "Hola", ev.AIData.Input)
 	assert.Equal(t, "¡Hola!", ev.AIData.Output)
 }
+
+func TestCostSources(t *testing.T) {
+	overrides, err := newPriceTable([]ModelPrice{{Model: "my-finetune-*", Input: ptr(1.0), Output: ptr(2.0)}})
+	require.NoError(t, err)
+	opts := defaultOptions
+	opts.prices = overrides
+
+	t.Run("table", func(t *testing.T) {
+		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1_000_000, 1_000_000, map[string]any{
+			"gen_ai.response.model":                "gpt-4o-mini-2024-07-18",
+			"gen_ai.usage.cache_read.input_tokens": 400_000,
+		})})
+		ev := only(t, translate(td, opts))
+		assert.Equal(t, "table", ev.Properties["cost_source"])
+		// 600k uncached at $0.15/M, 400k cached at $0.075/M, 1M output at $0.60/M.
+		assert.InDelta(t, 0.09+0.03, ev.Properties["input_cost"], 1e-9)
+		assert.InDelta(t, 0.6, ev.Properties["output_cost"], 1e-9)
+		assert.InDelta(t, 0.72, ev.Properties["total_cost"], 1e-9)
+	})
+	t.Run("config", func(t *testing.T) {
+		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1_000_000, 500_000,
+			map[string]any{"gen_ai.request.model": "my-finetune-v3"})})
+		ev := only(t, translate(td, opts))
+		assert.Equal(t, "config", ev.Properties["cost_source"])
+		assert.InDelta(t, 2.0, ev.Properties["total_cost"], 1e-9)
+	})
+	t.Run("span wins", func(t *testing.T) {
+		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1_000_000, 1_000_000,
+			map[string]any{"llm.cost.total": 0.5})})
+		ev := only(t, translate(td, opts))
+		assert.Equal(t, "span", ev.Properties["cost_source"])
+		assert.Equal(t, 0.5, ev.Properties["total_cost"])
+	})
+	t.Run("unknown model", func(t *testing.T) {
+		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 10, 10,
+			map[string]any{"gen_ai.request.model": "mystery-model-9"})})
+		tr := translate(td, opts)
+		ev := only(t, tr)
+		for _, k := range []string{"total_cost", "input_cost", "output_cost", "cost_source"} {
+			assert.NotContains(t, ev.Properties, k)
+		}
+		assert.Equal(t, []string{"mystery-model-9"}, tr.unpricedModels)
+	})
+	t.Run("tiers follow each call", func(t *testing.T) {
+		// Two 150k-token calls: neither crosses Gemini 2.5 Pro's 200k tier, their sum would.
+		call := func(start time.Duration) spec {
+			return spec{"chat", 0, start, chatAttrs("", "", 150_000, 1000,
+				map[string]any{"gen_ai.request.model": "gemini-2.5-pro", "gen_ai.provider.name": "gcp.gemini"})}
+		}
+		td := buildTrace(t, nil, spec{"invoke_agent", -1, 0, map[string]any{"gen_ai.operation.name": "invoke_agent"}},
+			call(0), call(time.Millisecond))
+		ev := only(t, translate(td, opts))
+		base := 2 * (0.15*1.25 + 0.001*10)
+		assert.InDelta(t, base, ev.Properties["total_cost"], 1e-9)
+	})
+}
+
+func ptr(f float64) *float64 { return &f }

@@ -18,7 +18,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-var defaultOptions = translateOptions{eventName: "ai_generation", defaultUserID: "anonymous"}
+var defaultOptions = translateOptions{
+	eventName:     "ai_generation",
+	defaultUserID: "anonymous",
+	prices:        mustPriceTable(),
+}
+
+func mustPriceTable() *priceTable {
+	t, err := newPriceTable(nil)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
 
 // traceFixtures lists every recorded or hand-built OTLP/JSON trace file.
 func traceFixtures(t *testing.T) []string {

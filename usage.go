@@ -52,7 +52,12 @@ type usage struct {
 	hasTokens [numTokenCounts]bool
 	cost      [numCosts]float64
 	hasCost   [numCosts]bool
+	// costSource says where the cost came from: costSourceSpan, or the price table's source.
+	costSource string
 }
+
+// costSourceSpan marks a cost the spans carried; a gateway's bill wins over any price table.
+const costSourceSpan = "span"
 
 func (u *usage) anyTokens() bool {
 	return u.hasTokens[tokInput] || u.hasTokens[tokOutput] || u.hasTokens[tokTotal]
@@ -166,18 +171,23 @@ func jsonNumber(x any) (float64, bool) {
 
 // interactionUsage sums tokens and costs over the calls, so a wrapper that repeats its calls'
 // totals (or, as Vercel AI SDK 5 does, only the last step's) is not counted twice. The
-// wrapper's own numbers are used only when no call below it has any.
-func interactionUsage(root *node, calls []*node) usage {
-	var total usage
-	for _, c := range calls {
-		u := spanUsage(c.span.Attributes())
-		total.addTokens(u)
-		total.addCost(u)
+// wrapper's own numbers are used only when no call below it has any. Without a cost on the
+// spans, each call is priced from the table on its own, so a long-context tier follows the
+// size of that call and not of the whole interaction. unpriced names a model with tokens but
+// no known price.
+func interactionUsage(root *node, calls []*node, prices *priceTable) (total usage, unpriced string) {
+	sources := calls
+	perCall := make([]usage, len(calls))
+	for i, c := range calls {
+		perCall[i] = spanUsage(c.span.Attributes())
+		total.addTokens(perCall[i])
+		total.addCost(perCall[i])
 	}
 	if !total.anyTokens() || !total.anyCost() {
 		own := spanUsage(root.span.Attributes())
 		if !total.anyTokens() {
 			total.addTokens(own)
+			sources, perCall = []*node{root}, []usage{own}
 		}
 		if !total.anyCost() {
 			total.addCost(own)
@@ -187,25 +197,91 @@ func interactionUsage(root *node, calls []*node) usage {
 		total.tokens[tokTotal] = total.tokens[tokInput] + total.tokens[tokOutput]
 		total.hasTokens[tokTotal] = true
 	}
-	if total.anyCost() && !total.hasCost[costTotal] {
-		total.cost[costTotal] = total.cost[costInput] + total.cost[costOutput]
-		total.hasCost[costTotal] = true
+	if total.anyCost() {
+		if !total.hasCost[costTotal] {
+			total.cost[costTotal] = total.cost[costInput] + total.cost[costOutput]
+			total.hasCost[costTotal] = true
+		}
+		total.costSource = costSourceSpan
+		return total, ""
 	}
-	return total
+	if prices == nil || !total.anyTokens() {
+		return total, ""
+	}
+	unpriced = priceCalls(&total, root, sources, perCall, prices)
+	return total, unpriced
+}
+
+// priceCalls adds the table cost of every call to total. One call the table cannot price
+// leaves the whole interaction without a cost: a partial sum would be a wrong number.
+func priceCalls(total *usage, root *node, sources []*node, perCall []usage, prices *priceTable) string {
+	var sum costResult
+	source := costSourceTable
+	for i, n := range sources {
+		u := perCall[i]
+		if !u.anyTokens() {
+			continue
+		}
+		model := modelOf(n)
+		if model == "" {
+			model = modelOf(root)
+		}
+		provider, _ := attrString(n.span.Attributes(), providerKeys...)
+		c, ok := prices.cost(model, normalizeProvider(provider), tokenUsage{
+			input:      int64(u.tokens[tokInput]),
+			output:     int64(u.tokens[tokOutput]),
+			cacheRead:  int64(u.tokens[tokCacheRead]),
+			cacheWrite: int64(u.tokens[tokCacheWrite]),
+			reasoning:  int64(u.tokens[tokReasoning]),
+		})
+		if !ok {
+			if model == "" {
+				model = "(no model)"
+			}
+			return model
+		}
+		sum.total += c.total
+		sum.input += c.input
+		sum.output += c.output
+		if c.source == costSourceConfig {
+			source = costSourceConfig
+		}
+	}
+	total.cost = [numCosts]float64{sum.total, sum.input, sum.output}
+	total.hasCost = [numCosts]bool{true, true, true}
+	total.costSource = source
+	return ""
+}
+
+// modelOf is the model a span names: the response model, else the request model.
+func modelOf(n *node) string {
+	m, _ := attrString(n.span.Attributes(), responseModelKeys...)
+	if m == "" {
+		m, _ = attrString(n.span.Attributes(), requestModelKeys...)
+	}
+	return m
 }
 
 func (u *usage) addProperties(props map[string]any) {
 	for i, p := range tokenProperties {
-		if u.hasTokens[i] {
+		// A count past 2^53 is no token count: it would not survive JSON intact anyway.
+		if u.hasTokens[i] && math.Abs(u.tokens[i]) < 1<<53 {
 			props[p.name] = int64(math.Round(u.tokens[i]))
 		}
 	}
 	for i, p := range costProperties {
-		if u.hasCost[i] {
-			props[p.name] = u.cost[i]
+		if u.hasCost[i] && isFinite(u.cost[i]) {
+			// Twelve decimals keep a millionth of a cent and drop float noise from sums.
+			c := math.Round(u.cost[i]*1e12) / 1e12
+			if !isFinite(c) {
+				c = u.cost[i]
+			}
+			props[p.name] = c
 		}
 	}
 	if u.anyCost() {
-		props["cost_source"] = "span"
+		props["cost_source"] = u.costSource
 	}
 }
+
+func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

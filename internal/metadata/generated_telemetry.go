@@ -29,6 +29,7 @@ type TelemetryBuilder struct {
 	ExporterRaindropEventsDropped    metric.Int64Counter
 	ExporterRaindropEventsSent       metric.Int64Counter
 	ExporterRaindropEventsTranslated metric.Int64Counter
+	ExporterRaindropEventsUnpriced   metric.Int64Counter
 	ExporterRaindropFieldsTruncated  metric.Int64Counter
 	ExporterRaindropSpansReceived    metric.Int64Counter
 	ExporterRaindropSpansSkipped     metric.Int64Counter
@@ -78,6 +79,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ExporterRaindropEventsTranslated, err = builder.meter.Int64Counter(
 		"otelcol_exporter_raindrop_events_translated",
 		metric.WithDescription("LLM interactions translated into Raindrop events. [Development]"),
+		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterRaindropEventsUnpriced, err = builder.meter.Int64Counter(
+		"otelcol_exporter_raindrop_events_unpriced",
+		metric.WithDescription("Events with tokens but no cost, because no price is known for their model. [Development]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)

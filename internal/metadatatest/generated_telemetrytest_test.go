@@ -22,6 +22,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterRaindropEventsDropped.Add(context.Background(), 1)
 	tb.ExporterRaindropEventsSent.Add(context.Background(), 1)
 	tb.ExporterRaindropEventsTranslated.Add(context.Background(), 1)
+	tb.ExporterRaindropEventsUnpriced.Add(context.Background(), 1)
 	tb.ExporterRaindropFieldsTruncated.Add(context.Background(), 1)
 	tb.ExporterRaindropSpansReceived.Add(context.Background(), 1)
 	tb.ExporterRaindropSpansSkipped.Add(context.Background(), 1)
@@ -32,6 +33,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropEventsTranslated(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterRaindropEventsUnpriced(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropFieldsTruncated(t, testTel,
