@@ -17,7 +17,7 @@ TEST_TIMEOUT ?= 30m
 
 .PHONY: help
 help: ## List the targets
-	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # The builder is installed per repository, at the version matching the collector
 # release, so it cannot drift with whatever `builder` is on the PATH.
@@ -64,9 +64,23 @@ vet: ## Run go vet and check formatting
 .PHONY: lint
 lint: vet ## Alias of vet
 
+# mdatagen names the generated package after the folder it runs in, so it runs
+# through a symlink named after the package: the clone's folder name then does not
+# matter (a clone in ./main would otherwise get `package main` tests).
+PACKAGE := raindropexporter
+GENERATED := documentation.md generated_component_test.go generated_package_test.go \
+	internal/metadata internal/metadatatest
+
 .PHONY: generate
 generate: ## Regenerate internal/metadata and documentation.md from metadata.yaml
-	$(GO) tool -modfile=internal/tools/go.mod mdatagen metadata.yaml
+	@tmp=$$(mktemp -d) && ln -s "$(CURDIR)" "$$tmp/$(PACKAGE)" && \
+	(cd "$$tmp/$(PACKAGE)" && $(GO) tool -modfile=internal/tools/go.mod mdatagen metadata.yaml); \
+	rc=$$?; rm -f "$$tmp/$(PACKAGE)"; rmdir "$$tmp"; exit $$rc
+
+.PHONY: check-generated
+check-generated: generate ## Fail if the generated files differ from what metadata.yaml gives
+	@git diff --exit-code --stat -- $(GENERATED) || { \
+		echo "generated files are stale: run make generate and commit the result"; exit 1; }
 
 .PHONY: clean
 clean: ## Remove the build output and the installed builder
