@@ -35,6 +35,8 @@ const (
 	// it has as complete, so that an extra, unexpected event is still seen.
 	quietPeriod = 2 * time.Second
 	pollEvery   = 100 * time.Millisecond
+
+	maxRequestBytes = 1 << 20
 )
 
 var (
@@ -104,7 +106,7 @@ func TestDeliversEveryTraceFileToRaindrop(t *testing.T) {
 
 	// The same spans sent again must come out as the same events with the same ids,
 	// which is what lets Raindrop drop a retried or re-sent event as a duplicate.
-	resent := files[0]
+	resent := files[slices.IndexFunc(files, func(f *traceFile) bool { return f.minEvents() > 0 })]
 	before := len(eventsOf(resent, decodeEvents(raindrop.requests())))
 	postTraces(t, receiver, resent.body)
 	waitForEvents(t, "the re-sent file's events", func() []string {
@@ -288,6 +290,8 @@ func checkRequests(t *testing.T, reqs []request) []raindroptest.Event {
 		assert.Equal(t, "application/json", mediaType, where)
 		// Raindrop does not document compressed event bodies.
 		assert.Empty(t, r.Header.Get("Content-Encoding"), where)
+		// Raindrop's behaviour past about 1 MiB is unsettled; the exporter stays under it.
+		assert.LessOrEqual(t, len(r.Body), maxRequestBytes, where)
 
 		events, err := raindroptest.ValidateEvents(r.Body)
 		assert.NoError(t, err, "%s: body %s", where, tail(r.Body))
