@@ -75,7 +75,7 @@ func BenchmarkTranslate(b *testing.B) {
 		b.Run(fmt.Sprintf("prompt=%dB", size), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				tr := translate(td, defaultOptions)
+				tr := translate(td, defaultOptions, nil)
 				if len(tr.interactions) != 100 {
 					b.Fatal(len(tr.interactions))
 				}
@@ -86,7 +86,7 @@ func BenchmarkTranslate(b *testing.B) {
 }
 
 func BenchmarkEncode(b *testing.B) {
-	tr := translate(agentBatch(100, 2048), defaultOptions)
+	tr := translate(agentBatch(100, 2048), defaultOptions, nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		for i := range tr.interactions {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
@@ -50,9 +51,30 @@ type Config struct {
 	// when no span carries one; see PRICING.md. Empty by default: the built-in table applies.
 	Pricing []ModelPrice `mapstructure:"pricing"`
 
+	// Logs sets how content that arrives as log records (through a logs pipeline into this
+	// exporter) is joined to its spans.
+	Logs LogsConfig `mapstructure:"logs"`
+
 	// DryRun writes each event as one JSON line to standard output instead of posting it.
 	// Default false.
 	DryRun bool `mapstructure:"dry_run"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// LogsConfig bounds the wait and the memory of joining log-record content to spans.
+type LogsConfig struct {
+	// Wait is how long an interaction that found no content waits for its log records
+	// before it is sent without them. Default 2s; 0 never waits.
+	Wait time.Duration `mapstructure:"wait"`
+
+	// Retention is how long content from log records waits for its spans. Default 30s.
+	Retention time.Duration `mapstructure:"retention"`
+
+	// MaxSpans bounds how many spans' content is held at once; the oldest goes first.
+	// Default 10000.
+	MaxSpans int `mapstructure:"max_spans"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -92,6 +114,17 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.DefaultUserID == "" {
 		errs = append(errs, errors.New("default_user_id: must not be empty"))
+	}
+	if cfg.Logs.Wait < 0 {
+		errs = append(errs, errors.New("logs::wait: must not be negative"))
+	}
+	if cfg.Logs.Retention <= 0 {
+		errs = append(errs, errors.New("logs::retention: must be positive"))
+	} else if cfg.Logs.Retention < cfg.Logs.Wait {
+		errs = append(errs, errors.New("logs::retention: must be at least logs::wait"))
+	}
+	if cfg.Logs.MaxSpans <= 0 {
+		errs = append(errs, errors.New("logs::max_spans: must be positive"))
 	}
 	if err := validatePricing(cfg.Pricing); err != nil {
 		errs = append(errs, err)

@@ -80,6 +80,16 @@ func TestConfigValidateRejects(t *testing.T) {
 		{"empty event name", func(c *Config) { c.EventName = "" }, "event_name: must not be empty"},
 		{"empty default user", func(c *Config) { c.DefaultUserID = "" }, "default_user_id: must not be empty"},
 		{"negative timeout", func(c *Config) { c.ClientConfig.Timeout = -time.Second }, "timeout"},
+		{"negative logs wait", func(c *Config) { c.Logs.Wait = -time.Second }, "logs::wait"},
+		{"zero retention", func(c *Config) { c.Logs.Retention = 0 }, "logs::retention: must be positive"},
+		{"retention under wait", func(c *Config) { c.Logs.Wait = time.Minute }, "logs::retention: must be at least"},
+		{"zero max spans", func(c *Config) { c.Logs.MaxSpans = 0 }, "logs::max_spans"},
+		{"price without output", func(c *Config) {
+			c.Pricing = []ModelPrice{{Model: "m", Input: ptr(1)}}
+		}, "output"},
+		{"duplicate prices", func(c *Config) {
+			c.Pricing = []ModelPrice{{Model: "m", Input: ptr(1), Output: ptr(1)}, {Model: "m", Input: ptr(2), Output: ptr(2)}}
+		}, "duplicates"},
 		{"zero queue size", func(c *Config) { c.QueueConfig.Get().QueueSize = 0 }, "queue_size"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,12 +13,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -48,7 +50,16 @@ type raindropExporter struct {
 	url       string
 	userAgent string
 	// client stays nil until start: auth extensions are reachable only from the host.
-	client *http.Client
+	client    *http.Client
+	startOnce sync.Once
+	startErr  error
+
+	// users counts the signals (traces, logs) that share this exporter.
+	users int
+	// joiner holds content from log records; logsEnabled is set once a logs pipeline
+	// feeds this exporter, and only then do spans wait for it.
+	joiner      *joiner
+	logsEnabled atomic.Bool
 
 	// stdout receives dry-run events; one mutex keeps concurrent queue consumers from
 	// interleaving lines.
@@ -85,10 +96,17 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 		userAgent: "raindropexporter/" + set.BuildInfo.Version + " (" + set.BuildInfo.Command + ")",
 		stdout:    os.Stdout,
 		warned:    map[string]time.Time{},
+		joiner:    newJoiner(cfg.Logs.Retention, cfg.Logs.MaxSpans),
 	}, nil
 }
 
+// start runs once for both signals of the component.
 func (e *raindropExporter) start(ctx context.Context, host component.Host) error {
+	e.startOnce.Do(func() { e.startErr = e.startClient(ctx, host) })
+	return e.startErr
+}
+
+func (e *raindropExporter) startClient(ctx context.Context, host component.Host) error {
 	if e.cfg.DryRun {
 		e.logger.Info("dry_run is on: events are written to standard output, nothing is sent to Raindrop")
 		return nil
@@ -106,7 +124,21 @@ func (e *raindropExporter) start(ctx context.Context, host component.Host) error
 }
 
 func (e *raindropExporter) shutdown(context.Context) error {
-	e.telemetry.Shutdown()
+	if release(e) {
+		e.telemetry.Shutdown()
+	}
+	return nil
+}
+
+func (e *raindropExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	content, records := contentFromLogs(ld)
+	e.telemetry.ExporterRaindropLogRecordsReceived.Add(ctx, int64(ld.LogRecordCount()))
+	if records == 0 {
+		return nil
+	}
+	if evicted := e.joiner.add(time.Now(), content); evicted > 0 {
+		e.telemetry.ExporterRaindropLogContentEvicted.Add(ctx, int64(evicted))
+	}
 	return nil
 }
 
@@ -117,7 +149,7 @@ type request struct {
 }
 
 func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	tr := translate(td, e.opts)
+	tr := e.translateJoined(ctx, td)
 	e.recordTranslation(ctx, tr)
 
 	reqs := e.pack(ctx, tr.interactions)
@@ -150,6 +182,28 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 		return consumererror.NewPermanent(errors.Join(rejected...))
 	}
 	return nil
+}
+
+// translateJoined translates a batch and, when a logs pipeline feeds this exporter, gives the
+// calls that found no content on their spans the content their log records brought, waiting
+// up to logs::wait for records that have not arrived yet.
+func (e *raindropExporter) translateJoined(ctx context.Context, td ptrace.Traces) translation {
+	tr := translate(td, e.opts, nil)
+	if !e.logsEnabled.Load() {
+		return tr
+	}
+	var keys []spanKey
+	for _, in := range tr.interactions {
+		keys = append(keys, in.contentless...)
+	}
+	if len(keys) == 0 {
+		return tr
+	}
+	content := e.joiner.await(ctx, keys, e.cfg.Logs.Wait)
+	if len(content) == 0 {
+		return tr
+	}
+	return translate(td, e.opts, content)
 }
 
 func (e *raindropExporter) recordTranslation(ctx context.Context, tr translation) {

@@ -20,6 +20,11 @@ const (
 	defaultEventName     = "ai_generation"
 	defaultUserID        = "anonymous"
 	defaultClientTimeout = 30 * time.Second
+	// SDKs flush logs every second and spans every five, so content usually arrives first;
+	// two seconds covers the other order without holding a queue consumer for long.
+	defaultLogsWait      = 2 * time.Second
+	defaultLogsRetention = 30 * time.Second
+	defaultLogsMaxSpans  = 10_000
 )
 
 // NewFactory returns the factory of the raindrop exporter.
@@ -28,6 +33,7 @@ func NewFactory() exporter.Factory {
 		metadata.Type,
 		createDefaultConfig,
 		exporter.WithTraces(createTraces, metadata.TracesStability),
+		exporter.WithLogs(createLogs, metadata.LogsStability),
 	)
 }
 
@@ -45,6 +51,11 @@ func createDefaultConfig() component.Config {
 	queue.Batch = configoptional.Some(exporterhelper.NewDefaultBatchConfig())
 
 	return &Config{
+		Logs: LogsConfig{
+			Wait:      defaultLogsWait,
+			Retention: defaultLogsRetention,
+			MaxSpans:  defaultLogsMaxSpans,
+		},
 		ClientConfig:  client,
 		QueueConfig:   configoptional.Some(queue),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),
@@ -59,7 +70,7 @@ func createTraces(
 	cfg component.Config,
 ) (exporter.Traces, error) {
 	c := cfg.(*Config)
-	exp, err := newExporter(c, set)
+	exp, err := sharedExporter(c, set)
 	if err != nil {
 		return nil, err
 	}
@@ -76,5 +87,31 @@ func createTraces(
 		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: 0}),
 		exporterhelper.WithRetry(c.BackOffConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
+	)
+}
+
+// createLogs accepts the log records that carry message content. It shares one exporter with
+// the traces pipeline of the same component, which is where the content is used; records are
+// held in memory only, so there is no queue and nothing to retry.
+func createLogs(
+	ctx context.Context,
+	set exporter.Settings,
+	cfg component.Config,
+) (exporter.Logs, error) {
+	c := cfg.(*Config)
+	exp, err := sharedExporter(c, set)
+	if err != nil {
+		return nil, err
+	}
+	exp.logsEnabled.Store(true)
+	return exporterhelper.NewLogs(
+		ctx,
+		set,
+		cfg,
+		exp.pushLogs,
+		exporterhelper.WithStart(exp.start),
+		exporterhelper.WithShutdown(exp.shutdown),
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: 0}),
 	)
 }

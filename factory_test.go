@@ -31,6 +31,10 @@ func TestCreateDefaultConfig(t *testing.T) {
 	assert.True(t, cfg.BackOffConfig.Enabled, "retries are on")
 	require.True(t, cfg.QueueConfig.HasValue(), "the sending queue is on")
 	assert.True(t, cfg.QueueConfig.Get().Batch.HasValue(), "batching in the queue is on")
+	assert.Equal(t, 2*time.Second, cfg.Logs.Wait, "spans wait briefly for late log records")
+	assert.Equal(t, 30*time.Second, cfg.Logs.Retention, "log content waits for its spans")
+	assert.Equal(t, 10_000, cfg.Logs.MaxSpans, "log content is bounded")
+	assert.Empty(t, cfg.Pricing, "the built-in price table alone")
 }
 
 func TestCreateTracesNeedsNoIO(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 // checkTranslation fails when a batch translates into anything but valid events.
 func checkTranslation(t *testing.T, td ptrace.Traces) {
 	for _, opts := range []translateOptions{defaultOptions, {eventName: "e", defaultUserID: "u", privacyMode: true}} {
-		tr := translate(td, opts)
+		tr := translate(td, opts, nil)
 		if n := len(tr.interactions) + tr.skippedNotLLM + tr.skippedEmbeddings; n > tr.spans {
 			t.Fatalf("%d spans accounted for, %d seen", n, tr.spans)
 		}

@@ -56,6 +56,9 @@ type spanPos struct{ resource, scope, span int }
 type interaction struct {
 	event event
 	spans []spanPos
+	// contentless lists the model calls of an event that found no content, neither on its
+	// spans nor in the log content it was given: the calls whose log records may be late.
+	contentless []spanKey
 }
 
 // translation is what one batch of spans turns into.
@@ -98,9 +101,10 @@ const (
 	resolved
 )
 
-// translate turns a batch of spans into one event per LLM interaction. It is pure: the same
-// spans and options always give the same events in the same order.
-func translate(td ptrace.Traces, opts translateOptions) translation {
+// translate turns a batch of spans into one event per LLM interaction, taking message content
+// from logs where a span has none of its own. It is pure: the same spans, log content and
+// options always give the same events in the same order.
+func translate(td ptrace.Traces, opts translateOptions, logs logContents) translation {
 	nodes := indexSpans(td)
 	out := translation{spans: len(nodes)}
 	for _, n := range nodes {
@@ -114,12 +118,18 @@ func translate(td ptrace.Traces, opts translateOptions) translation {
 	for _, n := range nodes {
 		switch {
 		case n.top == n:
-			ev, truncated, unpriced := buildEvent(n, opts)
+			ev, truncated, unpriced := buildEvent(n, opts, logs)
 			out.truncatedFields += truncated
 			if unpriced != "" {
 				out.unpricedModels = append(out.unpricedModels, unpriced)
 			}
-			out.interactions = append(out.interactions, interaction{event: ev, spans: spansOf(n)})
+			in := interaction{event: ev, spans: spansOf(n)}
+			if ev.AIData == nil && !opts.privacyMode {
+				for _, c := range calls(n) {
+					in.contentless = append(in.contentless, keyOf(c.span))
+				}
+			}
+			out.interactions = append(out.interactions, in)
 		case n.role == roleEmbedding:
 			out.skippedEmbeddings++
 		case !n.role.interactive():
@@ -305,7 +315,7 @@ func spansOf(root *node) []spanPos {
 	return out
 }
 
-func buildEvent(root *node, opts translateOptions) (event, int, string) {
+func buildEvent(root *node, opts translateOptions, logs logContents) (event, int, string) {
 	calls := calls(root)
 	last := root
 	if len(calls) > 0 {
@@ -356,7 +366,7 @@ func buildEvent(root *node, opts translateOptions) (event, int, string) {
 	// Privacy mode never reads content, so none of it can leak.
 	if !opts.privacyMode {
 		var c content
-		c, truncated = interactionContent(root, calls)
+		c, truncated = interactionContent(root, calls, logs)
 		if c.input != "" || c.output != "" {
 			ev.AIData = &aiData{Model: model, Input: c.input, Output: c.output, ConvoID: convo}
 		}
@@ -559,7 +569,7 @@ type content struct {
 // interactionContent reads the input of the first call, the answer of the last, and the tool
 // calls and results in between as attachments; the interaction's own span is the fallback
 // for input and output. It returns how many texts were truncated.
-func interactionContent(root *node, calls []*node) (content, int) {
+func interactionContent(root *node, calls []*node, logs logContents) (content, int) {
 	var c content
 	truncated := 0
 	cut := func(s string) string {
@@ -568,10 +578,21 @@ func interactionContent(root *node, calls []*node) (content, int) {
 		return s
 	}
 
-	c.input = cut(firstOf(calls, root, func(n *node) string { return spanInput(n.span) }, false))
+	c.input = cut(firstOf(calls, root, func(n *node) string {
+		if text := spanInput(n.span); text != "" {
+			return text
+		}
+		if lc := logs[keyOf(n.span)]; lc != nil {
+			return latestUserText(lc.input)
+		}
+		return ""
+	}, false))
 	answers := make([]message, len(calls))
 	for i, call := range calls {
 		answers[i] = spanOutput(call.span)
+		if lc := logs[keyOf(call.span)]; answers[i].empty() && lc != nil {
+			answers[i], _ = firstAnswer(lc.output)
+		}
 	}
 	var answer message
 	for i := len(answers) - 1; i >= 0 && answer.empty(); i-- {

@@ -91,7 +91,7 @@ func TestAgentFoldsItsCalls(t *testing.T) {
 		spec{"embeddings", 0, 4 * time.Millisecond, map[string]any{"gen_ai.operation.name": "embeddings"}},
 	)
 
-	tr := translate(td, defaultOptions)
+	tr := translate(td, defaultOptions, nil)
 	ev := only(t, tr)
 
 	assert.Equal(t, "travel", ev.Event, "the agent's name names the event")
@@ -123,7 +123,7 @@ func TestToolCallOnlyAnswerSaysWhichTools(t *testing.T) {
 		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","name":"get_weather",` +
 			`"arguments":{}},{"type":"tool_call","name":"get_time","arguments":{}}]}]`,
 	})})
-	assert.Equal(t, "Called tools: get_weather, get_time", only(t, translate(td, defaultOptions)).AIData.Output)
+	assert.Equal(t, "Called tools: get_weather, get_time", only(t, translate(td, defaultOptions, nil)).AIData.Output)
 }
 
 func TestIdentityPrecedence(t *testing.T) {
@@ -158,7 +158,7 @@ func TestIdentityPrecedence(t *testing.T) {
 			td := buildTrace(t, tt.resource,
 				spec{"workflow", -1, 0, tt.parent},
 				spec{"chat", 0, 0, chatAttrs("hi", "hello", 1, 1, tt.span)})
-			ev := only(t, translate(td, defaultOptions))
+			ev := only(t, translate(td, defaultOptions, nil))
 			assert.Equal(t, tt.wantUser, ev.UserID)
 			assert.Equal(t, tt.wantCnv, ev.AIData.ConvoID)
 		})
@@ -167,8 +167,8 @@ func TestIdentityPrecedence(t *testing.T) {
 
 func TestEventIDAndName(t *testing.T) {
 	td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1, 1, nil)})
-	first := only(t, translate(td, defaultOptions))
-	again := only(t, translate(td, defaultOptions))
+	first := only(t, translate(td, defaultOptions, nil))
+	again := only(t, translate(td, defaultOptions, nil))
 	assert.Equal(t, first.EventID, again.EventID, "derived ids are stable")
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, first.EventID)
 	assert.Equal(t, "ai_generation", first.Event)
@@ -177,7 +177,7 @@ func TestEventIDAndName(t *testing.T) {
 		"ai.telemetry.metadata.raindrop.eventId":   "sdk-event-1",
 		"ai.telemetry.metadata.raindrop.eventName": "support_chat",
 	})})
-	ev := only(t, translate(td, defaultOptions))
+	ev := only(t, translate(td, defaultOptions, nil))
 	assert.Equal(t, "sdk-event-1", ev.EventID, "spans from Raindrop's SDK land on its event")
 	assert.Equal(t, "support_chat", ev.Event)
 }
@@ -191,7 +191,7 @@ func TestFailedCallKeepsInputAndReportsError(t *testing.T) {
 	exc.Attributes().PutStr("exception.type", "RateLimitError")
 	exc.Attributes().PutStr("exception.message", "slow down")
 
-	ev := only(t, translate(td, defaultOptions))
+	ev := only(t, translate(td, defaultOptions, nil))
 
 	assert.Equal(t, "hi", ev.AIData.Input)
 	assert.Equal(t, "RateLimitError", ev.Properties["error.type"])
@@ -204,7 +204,7 @@ func TestPrivacyModeMovesModelAndConvoToProperties(t *testing.T) {
 	opts := defaultOptions
 	opts.privacyMode = true
 
-	ev := only(t, translate(td, opts))
+	ev := only(t, translate(td, opts, nil))
 
 	assert.Nil(t, ev.AIData)
 	assert.Equal(t, "gpt-4o-mini", ev.Properties["model"])
@@ -217,7 +217,7 @@ func TestPrivacyModeMovesModelAndConvoToProperties(t *testing.T) {
 func TestContentFreeSpanSendsNoAIData(t *testing.T) {
 	// OTel's own OpenAI instrumentation puts content in logs, not on the span.
 	td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("", "", 3, 4, nil)})
-	ev := only(t, translate(td, defaultOptions))
+	ev := only(t, translate(td, defaultOptions, nil))
 	assert.Nil(t, ev.AIData, "Raindrop rejects ai_data with neither input nor output")
 	assert.Equal(t, "gpt-4o-mini", ev.Properties["model"])
 }
@@ -231,7 +231,7 @@ func TestCustomMetadataIsFlattened(t *testing.T) {
 		"gen_ai.usage.total_cost":      0.0021,
 		"trace.metadata.trace_name":    "checkout-flow",
 	})})
-	ev := only(t, translate(td, defaultOptions))
+	ev := only(t, translate(td, defaultOptions, nil))
 	assert.Equal(t, "checkout", ev.Properties["feature"])
 	assert.Equal(t, "acme", ev.Properties["tenant"])
 	assert.Equal(t, "gpt-4o-mini", ev.Properties["model"], "computed properties win")
@@ -249,7 +249,7 @@ func TestGatewayAttemptsAreOneEvent(t *testing.T) {
 		spec{"attempt 1", 0, 0, chatAttrs("hi", "", 10, 0, map[string]any{"gen_ai.usage.total_cost": 0.004})},
 		spec{"attempt 2", 0, 0, chatAttrs("hi", "hello", 10, 2, map[string]any{"gen_ai.usage.total_cost": 0.006})},
 	)
-	ev := only(t, translate(td, defaultOptions))
+	ev := only(t, translate(td, defaultOptions, nil))
 	assert.Equal(t, int64(10), ev.Properties["prompt_tokens"], "the call's own count, not its attempts'")
 	assert.Equal(t, 0.01, ev.Properties["total_cost"])
 }
@@ -267,7 +267,7 @@ func TestOldConventions(t *testing.T) {
 			"gen_ai.usage.prompt_tokens":        7, "gen_ai.usage.completion_tokens": "3",
 			"llm.usage.total_tokens": 10,
 		}})
-		ev := only(t, translate(td, defaultOptions))
+		ev := only(t, translate(td, defaultOptions, nil))
 		assert.Equal(t, "latest", ev.AIData.Input, "index 10 sorts after 2")
 		assert.Equal(t, "answer", ev.AIData.Output)
 		assert.Equal(t, "openai", ev.Properties["provider"])
@@ -286,7 +286,7 @@ func TestOldConventions(t *testing.T) {
 		c := span.Events().AppendEmpty()
 		c.SetName("gen_ai.content.completion")
 		c.Attributes().PutStr("gen_ai.completion", `[{"role":"assistant","content":"event answer"}]`)
-		ev := only(t, translate(td, defaultOptions))
+		ev := only(t, translate(td, defaultOptions, nil))
 		assert.Equal(t, "from event", ev.AIData.Input)
 		assert.Equal(t, "event answer", ev.AIData.Output)
 	})
@@ -302,7 +302,7 @@ func TestOldConventions(t *testing.T) {
 		c.SetName("gen_ai.choice")
 		c.Attributes().PutStr("gen_ai.event.content",
 			`{"index":0,"finish_reason":"stop","message":{"content":"dotnet answer"}}`)
-		ev := only(t, translate(td, defaultOptions))
+		ev := only(t, translate(td, defaultOptions, nil))
 		assert.Equal(t, "dotnet question", ev.AIData.Input)
 		assert.Equal(t, "dotnet answer", ev.AIData.Output)
 	})
@@ -312,7 +312,7 @@ func TestOldConventions(t *testing.T) {
 			"gen_ai.input.messages": []any{map[string]any{"role": "user",
 				"parts": []any{map[string]any{"type": "text", "content": "structured"}}}},
 		}})
-		assert.Equal(t, "structured", only(t, translate(td, defaultOptions)).AIData.Input)
+		assert.Equal(t, "structured", only(t, translate(td, defaultOptions, nil)).AIData.Input)
 	})
 }
 
@@ -333,7 +333,7 @@ func TestMalformedTreesDoNotBreakTranslation(t *testing.T) {
 		s.Attributes().PutDouble("gen_ai.usage.input_tokens", 1e300*10)
 		s.Attributes().PutEmpty("gen_ai.output.messages")
 	}
-	tr := translate(td, defaultOptions)
+	tr := translate(td, defaultOptions, nil)
 	require.NotEmpty(t, tr.interactions)
 	for _, in := range tr.interactions {
 		b, _, err := encodeEvent(&in.event)
@@ -355,7 +355,7 @@ func TestDuplicateKeysFirstWins(t *testing.T) {
 		`{"key":"custom","value":{"stringValue":"first"}},{"key":"custom","value":{"stringValue":"second"}}`, 1)
 	dup, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces([]byte(text))
 	require.NoError(t, err)
-	assert.Equal(t, "first", only(t, translate(dup, defaultOptions)).Properties["custom"])
+	assert.Equal(t, "first", only(t, translate(dup, defaultOptions, nil)).Properties["custom"])
 }
 
 func TestTruncateField(t *testing.T) {
@@ -400,7 +400,7 @@ func TestLangfuseUsageBucketsAreAddedBack(t *testing.T) {
 			`"output":30,"output_reasoning_tokens":10,"total":140}`,
 		"langfuse.observation.cost_details": `{"input":0.001,"output":0.002,"total":0.003}`,
 	}})
-	ev := only(t, translate(td, defaultOptions))
+	ev := only(t, translate(td, defaultOptions, nil))
 	assert.Equal(t, int64(100), ev.Properties["prompt_tokens"], "input includes cached")
 	assert.Equal(t, int64(40), ev.Properties["completion_tokens"], "output includes reasoning")
 	assert.Equal(t, int64(20), ev.Properties["cached_tokens"])
@@ -419,7 +419,7 @@ func TestGeminiContentShapes(t *testing.T) {
 			`{"role":"user","parts":[{"text":"Hola"}]}]}`,
 		"gcp.vertex.agent.llm_response": `{"content":{"role":"model","parts":[{"text":"¡Hola!"}]}}`,
 	}})
-	ev := only(t, translate(td, defaultOptions))
+	ev := only(t, translate(td, defaultOptions, nil))
 	assert.Equal(t, "Hola", ev.AIData.Input)
 	assert.Equal(t, "¡Hola!", ev.AIData.Output)
 }
@@ -435,7 +435,7 @@ func TestCostSources(t *testing.T) {
 			"gen_ai.response.model":                "gpt-4o-mini-2024-07-18",
 			"gen_ai.usage.cache_read.input_tokens": 400_000,
 		})})
-		ev := only(t, translate(td, opts))
+		ev := only(t, translate(td, opts, nil))
 		assert.Equal(t, "table", ev.Properties["cost_source"])
 		// 600k uncached at $0.15/M, 400k cached at $0.075/M, 1M output at $0.60/M.
 		assert.InDelta(t, 0.09+0.03, ev.Properties["input_cost"], 1e-9)
@@ -445,21 +445,21 @@ func TestCostSources(t *testing.T) {
 	t.Run("config", func(t *testing.T) {
 		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1_000_000, 500_000,
 			map[string]any{"gen_ai.request.model": "my-finetune-v3"})})
-		ev := only(t, translate(td, opts))
+		ev := only(t, translate(td, opts, nil))
 		assert.Equal(t, "config", ev.Properties["cost_source"])
 		assert.InDelta(t, 2.0, ev.Properties["total_cost"], 1e-9)
 	})
 	t.Run("span wins", func(t *testing.T) {
 		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1_000_000, 1_000_000,
 			map[string]any{"llm.cost.total": 0.5})})
-		ev := only(t, translate(td, opts))
+		ev := only(t, translate(td, opts, nil))
 		assert.Equal(t, "span", ev.Properties["cost_source"])
 		assert.Equal(t, 0.5, ev.Properties["total_cost"])
 	})
 	t.Run("unknown model", func(t *testing.T) {
 		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 10, 10,
 			map[string]any{"gen_ai.request.model": "mystery-model-9"})})
-		tr := translate(td, opts)
+		tr := translate(td, opts, nil)
 		ev := only(t, tr)
 		for _, k := range []string{"total_cost", "input_cost", "output_cost", "cost_source"} {
 			assert.NotContains(t, ev.Properties, k)
@@ -474,7 +474,7 @@ func TestCostSources(t *testing.T) {
 		}
 		td := buildTrace(t, nil, spec{"invoke_agent", -1, 0, map[string]any{"gen_ai.operation.name": "invoke_agent"}},
 			call(0), call(time.Millisecond))
-		ev := only(t, translate(td, opts))
+		ev := only(t, translate(td, opts, nil))
 		base := 2 * (0.15*1.25 + 0.001*10)
 		assert.InDelta(t, base, ev.Properties["total_cost"], 1e-9)
 	})

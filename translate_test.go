@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/raindropexporter/raindropexporter/internal/raindroptest"
@@ -61,6 +62,25 @@ func loadTraces(t testing.TB, path string) ptrace.Traces {
 	return td
 }
 
+// loadLogContent reads the log records recorded beside a trace fixture (name.logs.json),
+// if there are any.
+func loadLogContent(t testing.TB, tracePath string) logContents {
+	b, err := readSibling(tracePath, ".logs.json")
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(t, err)
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
+	require.NoError(t, err)
+	content, _ := contentFromLogs(ld)
+	return content
+}
+
+// readSibling reads the file recorded beside a trace fixture with the given suffix.
+func readSibling(tracePath, suffix string) ([]byte, error) {
+	return os.ReadFile(strings.TrimSuffix(tracePath, ".json") + suffix)
+}
+
 // golden is what a golden file pins: the events and how the batch's spans were accounted for.
 type golden struct {
 	Spans             int     `json:"spans"`
@@ -72,7 +92,7 @@ type golden struct {
 func TestTranslateGolden(t *testing.T) {
 	for _, path := range traceFixtures(t) {
 		t.Run(strings.TrimPrefix(path, "testdata/"), func(t *testing.T) {
-			tr := translate(loadTraces(t, path), defaultOptions)
+			tr := translate(loadTraces(t, path), defaultOptions, loadLogContent(t, path))
 			got := golden{
 				Spans:             tr.spans,
 				SkippedNotLLM:     tr.skippedNotLLM,
@@ -109,8 +129,9 @@ func TestTranslatePrivacyMode(t *testing.T) {
 	private.privacyMode = true
 	for _, path := range traceFixtures(t) {
 		t.Run(strings.TrimPrefix(path, "testdata/"), func(t *testing.T) {
-			normal := translate(loadTraces(t, path), defaultOptions)
-			hidden := translate(loadTraces(t, path), private)
+			logs := loadLogContent(t, path)
+			normal := translate(loadTraces(t, path), defaultOptions, logs)
+			hidden := translate(loadTraces(t, path), private, logs)
 			require.Len(t, hidden.interactions, len(normal.interactions))
 			var encoded bytes.Buffer
 			for _, in := range hidden.interactions {

@@ -23,16 +23,18 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                            metric.Meter
-	mu                               sync.Mutex
-	registrations                    []metric.Registration
-	ExporterRaindropEventsDropped    metric.Int64Counter
-	ExporterRaindropEventsSent       metric.Int64Counter
-	ExporterRaindropEventsTranslated metric.Int64Counter
-	ExporterRaindropEventsUnpriced   metric.Int64Counter
-	ExporterRaindropFieldsTruncated  metric.Int64Counter
-	ExporterRaindropSpansReceived    metric.Int64Counter
-	ExporterRaindropSpansSkipped     metric.Int64Counter
+	meter                              metric.Meter
+	mu                                 sync.Mutex
+	registrations                      []metric.Registration
+	ExporterRaindropEventsDropped      metric.Int64Counter
+	ExporterRaindropEventsSent         metric.Int64Counter
+	ExporterRaindropEventsTranslated   metric.Int64Counter
+	ExporterRaindropEventsUnpriced     metric.Int64Counter
+	ExporterRaindropFieldsTruncated    metric.Int64Counter
+	ExporterRaindropLogContentEvicted  metric.Int64Counter
+	ExporterRaindropLogRecordsReceived metric.Int64Counter
+	ExporterRaindropSpansReceived      metric.Int64Counter
+	ExporterRaindropSpansSkipped       metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -92,6 +94,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_raindrop_fields_truncated",
 		metric.WithDescription("Text fields cut to fit Raindrop's limits. [Development]"),
 		metric.WithUnit("{field}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterRaindropLogContentEvicted, err = builder.meter.Int64Counter(
+		"otelcol_exporter_raindrop_log_content_evicted",
+		metric.WithDescription("Spans whose log-record content was dropped to stay within logs::max_spans before their spans arrived. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterRaindropLogRecordsReceived, err = builder.meter.Int64Counter(
+		"otelcol_exporter_raindrop_log_records_received",
+		metric.WithDescription("Log records handed to the exporter by a logs pipeline. [Development]"),
+		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ExporterRaindropSpansReceived, err = builder.meter.Int64Counter(

@@ -24,6 +24,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterRaindropEventsTranslated.Add(context.Background(), 1)
 	tb.ExporterRaindropEventsUnpriced.Add(context.Background(), 1)
 	tb.ExporterRaindropFieldsTruncated.Add(context.Background(), 1)
+	tb.ExporterRaindropLogContentEvicted.Add(context.Background(), 1)
+	tb.ExporterRaindropLogRecordsReceived.Add(context.Background(), 1)
 	tb.ExporterRaindropSpansReceived.Add(context.Background(), 1)
 	tb.ExporterRaindropSpansSkipped.Add(context.Background(), 1)
 	AssertEqualExporterRaindropEventsDropped(t, testTel,
@@ -39,6 +41,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropFieldsTruncated(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterRaindropLogContentEvicted(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterRaindropLogRecordsReceived(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropSpansReceived(t, testTel,
