@@ -37,6 +37,11 @@ type Config struct {
 	// means the write key's default project.
 	ProjectID string `mapstructure:"project_id"`
 
+	// ProjectIDAttribute names a span or resource attribute whose value routes each event to
+	// that Raindrop project; events without it go to project_id. Empty (the default) sends
+	// every event to project_id.
+	ProjectIDAttribute string `mapstructure:"project_id_attribute"`
+
 	// EventName is the event name used when no span names one. Default "ai_generation".
 	EventName string `mapstructure:"event_name"`
 

@@ -66,8 +66,7 @@ type raindropExporter struct {
 	stdoutMu sync.Mutex
 	stdout   io.Writer
 
-	// warned remembers when each unpriced model was last warned about, to warn at most once
-	// an hour per model instead of once per event.
+	// warned remembers when each warning was last logged.
 	warnedMu sync.Mutex
 	warned   map[string]time.Time
 }
@@ -91,6 +90,8 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 			defaultUserID: cfg.DefaultUserID,
 			privacyMode:   cfg.PrivacyMode,
 			prices:        prices,
+			projectKey:    cfg.ProjectIDAttribute,
+			project:       cfg.ProjectID,
 		},
 		url:       strings.TrimRight(cfg.ClientConfig.Endpoint, "/") + eventsPath,
 		userAgent: "raindropexporter/" + set.BuildInfo.Version + " (" + set.BuildInfo.Command + ")",
@@ -142,10 +143,12 @@ func (e *raindropExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	return nil
 }
 
-// request is one POST to Raindrop: the encoded events and the spans they came from.
+// request is one POST to Raindrop: the encoded events of one project and the spans they came
+// from.
 type request struct {
-	items [][]byte
-	spans []spanPos
+	project string
+	items   [][]byte
+	spans   []spanPos
 }
 
 func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
@@ -160,7 +163,7 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 
 	var rejected []error
 	for i, r := range reqs {
-		err := e.post(ctx, r.items)
+		err := e.post(ctx, r.project, r.items)
 		if err == nil {
 			e.telemetry.ExporterRaindropEventsSent.Add(ctx, int64(len(r.items)))
 			continue
@@ -226,26 +229,33 @@ func (e *raindropExporter) recordTranslation(ctx context.Context, tr translation
 }
 
 const (
-	unpricedWarnInterval = time.Hour
-	maxWarnedModels      = 1000
+	warnInterval  = time.Hour
+	maxWarnedKeys = 1000
 )
 
 func (e *raindropExporter) warnUnpriced(models []string) {
-	e.warnedMu.Lock()
-	defer e.warnedMu.Unlock()
-	now := time.Now()
 	for _, m := range models {
-		if last, ok := e.warned[m]; ok && now.Sub(last) < unpricedWarnInterval {
-			continue
-		}
-		if len(e.warned) >= maxWarnedModels {
-			// A stream of distinct names must not grow the map without bound.
-			clear(e.warned)
-		}
-		e.warned[m] = now
-		e.logger.Warn("no price known for a model: its events are sent without cost; "+
-			"add it under pricing in the exporter config", zap.String("model", m))
+		e.warnOnce("unpriced:"+m, "no price known for a model: its events are sent without "+
+			"cost; add it under pricing in the exporter config", zap.String("model", m))
 	}
+}
+
+// warnOnce logs msg at most once an hour per key, so a steady stream of the same problem
+// does not become a log line per event.
+func (e *raindropExporter) warnOnce(key, msg string, fields ...zap.Field) {
+	e.warnedMu.Lock()
+	now := time.Now()
+	if last, ok := e.warned[key]; ok && now.Sub(last) < warnInterval {
+		e.warnedMu.Unlock()
+		return
+	}
+	if len(e.warned) >= maxWarnedKeys {
+		// A stream of distinct keys must not grow the map without bound.
+		clear(e.warned)
+	}
+	e.warned[key] = now
+	e.warnedMu.Unlock()
+	e.logger.Warn(msg, fields...)
 }
 
 func (e *raindropExporter) countDropped(ctx context.Context, reason string, n int) {
@@ -259,31 +269,51 @@ func reasonAttr(reason string) metric.AddOption {
 // pack encodes the events and groups them into requests of at most maxEventsPerRequest
 // events and maxRequestBytes bytes.
 func (e *raindropExporter) pack(ctx context.Context, interactions []interaction) []request {
-	var reqs []request
-	var cur request
-	size := 2 // the array's brackets
+	// Requests never mix projects: events are grouped by project, in the order each project
+	// first appears, so the batch's order is kept within a project.
+	var order []string
+	byProject := map[string][]int{}
 	for i := range interactions {
 		in := &interactions[i]
-		b, cuts, err := encodeEvent(&in.event)
-		if cuts > 0 {
-			e.telemetry.ExporterRaindropFieldsTruncated.Add(ctx, int64(cuts))
-		}
-		if err != nil {
-			// Nothing in a retry would encode differently, so the event is dropped here.
-			e.countDropped(ctx, "unencodable", 1)
-			e.logger.Warn("dropping an event that cannot be encoded", zap.Error(err))
+		if in.invalidProject != "" {
+			e.countDropped(ctx, "invalid_project", 1)
+			e.warnOnce("invalid_project:"+in.invalidProject, "dropping an event whose project "+
+				"attribute is not a Raindrop project slug", zap.String("project", in.invalidProject))
 			continue
 		}
-		if len(cur.items) == maxEventsPerRequest || size+len(b)+1 > maxRequestBytes {
-			reqs = append(reqs, cur)
-			cur, size = request{}, 2
+		if _, ok := byProject[in.project]; !ok {
+			order = append(order, in.project)
 		}
-		cur.items = append(cur.items, b)
-		cur.spans = append(cur.spans, in.spans...)
-		size += len(b) + 1
+		byProject[in.project] = append(byProject[in.project], i)
 	}
-	if len(cur.items) > 0 {
-		reqs = append(reqs, cur)
+
+	var reqs []request
+	for _, project := range order {
+		cur := request{project: project}
+		size := 2 // the array's brackets
+		for _, i := range byProject[project] {
+			in := &interactions[i]
+			b, cuts, err := encodeEvent(&in.event)
+			if cuts > 0 {
+				e.telemetry.ExporterRaindropFieldsTruncated.Add(ctx, int64(cuts))
+			}
+			if err != nil {
+				// Nothing in a retry would encode differently, so the event is dropped here.
+				e.countDropped(ctx, "unencodable", 1)
+				e.logger.Warn("dropping an event that cannot be encoded", zap.Error(err))
+				continue
+			}
+			if len(cur.items) == maxEventsPerRequest || size+len(b)+1 > maxRequestBytes {
+				reqs = append(reqs, cur)
+				cur, size = request{project: project}, 2
+			}
+			cur.items = append(cur.items, b)
+			cur.spans = append(cur.spans, in.spans...)
+			size += len(b) + 1
+		}
+		if len(cur.items) > 0 {
+			reqs = append(reqs, cur)
+		}
 	}
 	return reqs
 }
@@ -306,7 +336,7 @@ func (e *raindropExporter) writeDryRun(ctx context.Context, reqs []request) erro
 }
 
 // post sends one request. A 413 splits it in two and sends each half, down to single events.
-func (e *raindropExporter) post(ctx context.Context, items [][]byte) error {
+func (e *raindropExporter) post(ctx context.Context, project string, items [][]byte) error {
 	body := make([]byte, 0, maxRequestBytes)
 	body = append(body, '[')
 	for i, item := range items {
@@ -324,8 +354,8 @@ func (e *raindropExporter) post(ctx context.Context, items [][]byte) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+string(e.cfg.WriteKey))
 	req.Header.Set("User-Agent", e.userAgent)
-	if e.cfg.ProjectID != "" {
-		req.Header.Set("X-Raindrop-Project-Id", e.cfg.ProjectID)
+	if project != "" {
+		req.Header.Set("X-Raindrop-Project-Id", project)
 	}
 
 	resp, err := e.client.Do(req)
@@ -336,10 +366,10 @@ func (e *raindropExporter) post(ctx context.Context, items [][]byte) error {
 	err = responseError(resp, redact(e.url))
 	if resp.StatusCode == http.StatusRequestEntityTooLarge && len(items) > 1 {
 		half := len(items) / 2
-		if err := e.post(ctx, items[:half]); err != nil {
+		if err := e.post(ctx, project, items[:half]); err != nil {
 			return err
 		}
-		return e.post(ctx, items[half:])
+		return e.post(ctx, project, items[half:])
 	}
 	return err
 }

@@ -380,3 +380,29 @@ func TestThroughFactory(t *testing.T) {
 	}
 	assert.Len(t, ids, 5)
 }
+
+func TestRequestsNeverMixProjects(t *testing.T) {
+	f := newFakeRaindrop(t)
+	exp := newTestExporter(t, f.srv.URL, func(c *Config) {
+		c.ProjectID = "default-team"
+		c.ProjectIDAttribute = "raindrop.project"
+	})
+	td := chatTraces(6)
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i, project := range []string{"team-a", "team-b", "", "team-a", "Not A Slug", "team-b"} {
+		if project != "" {
+			spans.At(i).Attributes().PutStr("raindrop.project", project)
+		}
+	}
+
+	require.NoError(t, exp.pushTraces(context.Background(), td))
+
+	got := map[string]int{}
+	for i, h := range f.headers {
+		evs, err := raindroptest.ValidateEvents(f.bodies[i])
+		require.NoError(t, err)
+		got[h.Get("X-Raindrop-Project-Id")] += len(evs)
+	}
+	assert.Equal(t, map[string]int{"team-a": 2, "team-b": 2, "default-team": 1}, got,
+		"one request per project; the invalid slug is dropped, not sent to another project")
+}

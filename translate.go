@@ -20,6 +20,10 @@ type translateOptions struct {
 	privacyMode   bool
 	// prices computes a cost where no span carries one; nil leaves such events without cost.
 	prices *priceTable
+	// projectKey names the attribute that routes an event to a Raindrop project; project is
+	// the project of events without it.
+	projectKey string
+	project    string
 }
 
 // event is one Raindrop event as /v1/events/track takes it.
@@ -56,6 +60,10 @@ type spanPos struct{ resource, scope, span int }
 type interaction struct {
 	event event
 	spans []spanPos
+	// project is the Raindrop project the event goes to; invalidProject holds an attribute
+	// value that is no project slug, for an event that must not be sent anywhere.
+	project        string
+	invalidProject string
 	// contentless lists the model calls of an event that found no content, neither on its
 	// spans nor in the log content it was given: the calls whose log records may be late.
 	contentless []spanKey
@@ -123,7 +131,16 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 			if unpriced != "" {
 				out.unpricedModels = append(out.unpricedModels, unpriced)
 			}
-			in := interaction{event: ev, spans: spansOf(n)}
+			in := interaction{event: ev, spans: spansOf(n), project: opts.project}
+			if opts.projectKey != "" {
+				switch p := lookup(lookupLevels(n, nil), []string{opts.projectKey}, ""); {
+				case p == "":
+				case projectSlug.MatchString(p):
+					in.project = p
+				default:
+					in.invalidProject = p
+				}
+			}
 			if ev.AIData == nil && !opts.privacyMode {
 				for _, c := range calls(n) {
 					in.contentless = append(in.contentless, keyOf(c.span))

@@ -68,7 +68,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ExporterRaindropEventsDropped, err = builder.meter.Int64Counter(
 		"otelcol_exporter_raindrop_events_dropped",
-		metric.WithDescription("Events dropped without delivery, by reason (rejected, unencodable). [Development]"),
+		metric.WithDescription("Events dropped without delivery, by reason (rejected, unencodable, invalid_project). [Development]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)
