@@ -122,7 +122,7 @@ func TestDurableQueueSurvivesKill(t *testing.T) {
 	raindrop.waitDelivered(t, accepted, deliveryTimeout)
 	raindrop.waitQuiet(t)
 	c.stop(t)
-	dups := raindrop.checkAccounting(t, accepted)
+	dups := raindrop.checkAccounting(t, accepted, load.rec.refusedIDs())
 	t.Logf("every one of %d accepted interactions delivered; %d delivered twice, same event_id",
 		len(accepted), dups)
 }
@@ -219,7 +219,7 @@ func TestRaindropOutage(t *testing.T) {
 	_, hwm := memory(t, pid)
 	c.stop(t)
 
-	dups := raindrop.checkAccounting(t, accepted)
+	dups := raindrop.checkAccounting(t, accepted, load.rec.refusedIDs())
 	assert.Positive(t, rep.Rejected, "a full queue must refuse load, visibly")
 	assert.Equal(t, rep.Sent, rep.Accepted+rep.Rejected)
 	assert.Len(t, accepted, rep.Accepted*1, "one trace per sample interaction")
@@ -272,7 +272,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			accepted := load.rec.acceptedIDs()
 			raindrop.waitDelivered(t, accepted, deliveryTimeout)
 			c.stop(t)
-			raindrop.checkAccounting(t, accepted)
+			raindrop.checkAccounting(t, accepted, load.rec.refusedIDs())
 
 			log := raindrop.arrivals()
 			first := map[string]time.Time{}
@@ -331,7 +331,7 @@ func TestTooLargeIsSplit(t *testing.T) {
 	raindrop.waitQuiet(t)
 	c.stop(t)
 
-	raindrop.checkAccounting(t, accepted)
+	raindrop.checkAccounting(t, accepted, load.rec.refusedIDs())
 	var tooLarge, ok, largest int
 	for _, a := range raindrop.arrivals() {
 		if a.status == http.StatusRequestEntityTooLarge {

@@ -335,10 +335,19 @@ func post(ctx context.Context, client *http.Client, url string, body []byte) err
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	_, _ = io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s: %s", resp.Status, printable(answer))
+		return &StatusError{Code: resp.StatusCode, Text: resp.Status + ": " + printable(answer)}
 	}
 	return nil
 }
+
+// StatusError is a refusal the receiver answered. Any other error leaves open whether the
+// receiver took the request before the connection failed.
+type StatusError struct {
+	Code int
+	Text string
+}
+
+func (e *StatusError) Error() string { return e.Text }
 
 // printable keeps the readable part of a protobuf or text error body.
 func printable(b []byte) string {
