@@ -82,6 +82,10 @@ service:
       receivers: [otlp]
       processors: [memory_limiter, groupbytrace]
       exporters: [raindrop]
+    logs:
+      receivers: [otlp]
+      processors: [memory_limiter]
+      exporters: [raindrop]
 `, otlpAddr, healthAddr, raindropURL, writeKey, projectID)
 }
 
@@ -95,9 +99,9 @@ func TestDeliversEveryTraceFileToRaindrop(t *testing.T) {
 
 	files := traceFiles(t, sampleDir, fixtureDir)
 	require.NotEmpty(t, files, "no trace files under %s or %s", sampleDir, fixtureDir)
-	receiver := "http://" + otlpAddr + "/v1/traces"
+	receiver := "http://" + otlpAddr
 	for _, f := range files {
-		postTraces(t, receiver, f.body)
+		f.send(t, receiver)
 	}
 	t.Logf("sent %d trace files", len(files))
 	waitForEvents(t, "an event for every trace file", func() []string {
@@ -108,7 +112,7 @@ func TestDeliversEveryTraceFileToRaindrop(t *testing.T) {
 	// which is what lets Raindrop drop a retried or re-sent event as a duplicate.
 	resent := files[slices.IndexFunc(files, func(f *traceFile) bool { return f.minEvents() > 0 })]
 	before := len(eventsOf(resent, decodeEvents(raindrop.requests())))
-	postTraces(t, receiver, resent.body)
+	resent.send(t, receiver)
 	waitForEvents(t, "the re-sent file's events", func() []string {
 		if len(eventsOf(resent, decodeEvents(raindrop.requests()))) < 2*before {
 			return []string{resent.name}
@@ -146,7 +150,7 @@ func TestDryRunPrintsEvents(t *testing.T) {
 	files := traceFiles(t, sampleDir)
 	require.NotEmpty(t, files)
 	for _, f := range files {
-		postTraces(t, "http://"+httpAddr+"/v1/traces", f.body)
+		f.send(t, "http://"+httpAddr)
 	}
 	waitForEvents(t, "a printed event for every sample", func() []string {
 		events, _ := stdoutEvents(c.stdout.String())
@@ -435,6 +439,12 @@ func TestTraceFiles(t *testing.T) {
 		var doc map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(f.body, &doc))
 		assert.Contains(t, doc, "resourceSpans", f.name)
+		if f.logs != nil {
+			// Every log record that named a trace of the file follows it to its new id.
+			for _, old := range f.originalIDs {
+				assert.NotContains(t, string(f.logs), old, "%s: logs keep an old trace id", f.name)
+			}
+		}
 	}
 	sample := files[slices.IndexFunc(files, func(f *traceFile) bool {
 		return strings.HasSuffix(f.name, "genai-chat.json")

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -67,6 +68,9 @@ type traceFile struct {
 	path string
 	name string // relative to testdata, for messages
 	body []byte // what was sent, after giving its traces fresh ids
+	// logs is the file's sibling name.logs.json, with the same fresh ids, or nil: some
+	// instrumentations record prompts and answers as log records instead of on spans.
+	logs []byte
 	// traceIDs are the hex trace ids the file's spans were sent with, and originalIDs
 	// maps each back to the id in the file.
 	traceIDs    []string
@@ -136,13 +140,41 @@ func loadTraceFile(t *testing.T, path string) *traceFile {
 	require.NoError(t, err)
 	f := &traceFile{path: path, name: name, models: modelNames(td)}
 	f.golden, f.hasGolden = goldenEvents(t, name)
-	f.originalIDs = freshTraceIDs(t, td)
-	for id := range f.originalIDs {
-		f.traceIDs = append(f.traceIDs, id)
+	fresh := freshTraceIDs(t, td)
+	f.originalIDs = map[string]string{}
+	for old, id := range fresh {
+		f.traceIDs = append(f.traceIDs, id.String())
+		f.originalIDs[id.String()] = old.String()
 	}
 	f.body, err = (&ptrace.JSONMarshaler{}).MarshalTraces(td)
 	require.NoError(t, err)
+	f.logs = loadLogs(t, strings.TrimSuffix(path, ".json")+".logs.json", fresh)
 	return f
+}
+
+// loadLogs reads the log records recorded beside a trace file and moves them to the
+// trace ids its spans were given, so that the exporter can still join the two.
+func loadLogs(t *testing.T, path string, fresh map[pcommon.TraceID]pcommon.TraceID) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(t, err)
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(data)
+	require.NoError(t, err, "%s: not OTLP/JSON logs", path)
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if id, ok := fresh[lr.TraceID()]; ok {
+					lr.SetTraceID(id)
+				}
+			}
+		}
+	}
+	body, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+	require.NoError(t, err)
+	return body
 }
 
 // goldenEvents reads the events pinned by the translation's golden test, which keeps
@@ -164,22 +196,20 @@ func goldenEvents(t *testing.T, name string) ([]json.RawMessage, bool) {
 // freshTraceIDs gives every trace in td a new random id, consistently within the
 // file, so that each event can be traced back to the file it came from through its
 // trace_id property, even when two fixtures were recorded with the same ids. It
-// returns the new ids, hex-encoded, mapped to the old ones.
-func freshTraceIDs(t *testing.T, td ptrace.Traces) map[string]string {
+// returns the new id of each old one.
+func freshTraceIDs(t *testing.T, td ptrace.Traces) map[pcommon.TraceID]pcommon.TraceID {
 	t.Helper()
 	ids := map[pcommon.TraceID]pcommon.TraceID{}
-	out := map[string]string{}
 	forEachSpan(td, func(s ptrace.Span) {
 		id, ok := ids[s.TraceID()]
 		if !ok {
 			_, err := rand.Read(id[:])
 			require.NoError(t, err)
 			ids[s.TraceID()] = id
-			out[id.String()] = s.TraceID().String()
 		}
 		s.SetTraceID(id)
 	})
-	return out
+	return ids
 }
 
 // modelKeys says which attribute keys name a model: the gen_ai, OpenInference,
@@ -215,8 +245,19 @@ func forEachSpan(td ptrace.Traces, fn func(ptrace.Span)) {
 	}
 }
 
-// postTraces sends one OTLP/JSON export request to the collector's HTTP receiver.
-func postTraces(t *testing.T, url string, body []byte) {
+// send posts a file's log records, if any, then its spans to the collector's OTLP/HTTP
+// receiver at base. Logs go first so their content is waiting when the spans come,
+// which keeps the test from depending on the exporter's logs::wait.
+func (f *traceFile) send(t *testing.T, base string) {
+	t.Helper()
+	if f.logs != nil {
+		postOTLP(t, base+"/v1/logs", f.logs)
+	}
+	postOTLP(t, base+"/v1/traces", f.body)
+}
+
+// postOTLP sends one OTLP/JSON export request to the collector's HTTP receiver.
+func postOTLP(t *testing.T, url string, body []byte) {
 	t.Helper()
 	resp, err := http.Post(url, "application/json", bytes.NewReader(body)) //nolint:gosec
 	require.NoError(t, err)
