@@ -5,9 +5,11 @@
 //	sendspans [-endpoint URL] [-fresh] FILE_OR_DIR...
 //
 // Each file holds one OTLP/JSON export request ({"resourceSpans":[...]}) and is
-// posted as one request. Directories are searched for *.json files. With -fresh,
-// every trace gets a new random trace id and its timestamps are moved to now, so
-// sending the same file twice produces new events rather than repeats of old ones.
+// posted as one request. Directories are searched for trace files. A file's sibling
+// NAME.logs.json, where an instrumentation recorded prompts and answers as log
+// records, is posted first to the logs endpoint. With -fresh, every trace gets a new
+// random trace id and its timestamps are moved to now, so sending the same file twice
+// produces new events rather than repeats of old ones.
 package main
 
 import (
@@ -28,6 +30,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 )
@@ -46,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("sendspans", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	endpoint := flags.String("endpoint", defaultEndpoint, "OTLP/HTTP traces URL")
+	logsEndpoint := flags.String("logs-endpoint", "",
+		"OTLP/HTTP logs URL for NAME.logs.json siblings (default: -endpoint with /v1/logs)")
 	fresh := flags.Bool("fresh", false,
 		"give every trace a new random trace id and shift its timestamps to now")
 	timeout := flags.Duration("timeout", 10*time.Second, "timeout of each request")
@@ -66,10 +71,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sendspans: %v\n", err)
 		return 1
 	}
-	client := &http.Client{Timeout: *timeout}
+	if *logsEndpoint == "" {
+		*logsEndpoint = strings.TrimSuffix(*endpoint, "/v1/traces") + "/v1/logs"
+	}
+	s := sender{
+		client:       &http.Client{Timeout: *timeout},
+		endpoint:     *endpoint,
+		logsEndpoint: *logsEndpoint,
+		fresh:        *fresh,
+	}
 	failed := 0
 	for _, path := range files {
-		n, err := sendFile(ctx, client, *endpoint, path, *fresh, time.Now())
+		n, err := s.sendFile(ctx, path, time.Now())
 		if err != nil {
 			fmt.Fprintf(stderr, "sendspans: %s: %v\n", path, err)
 			failed++
@@ -131,32 +144,69 @@ func isTraceFile(path string) bool {
 	return json.Unmarshal(data, &top) == nil && top["resourceSpans"] != nil
 }
 
-// sendFile posts one file and returns the number of spans it held.
-func sendFile(
-	ctx context.Context,
-	client *http.Client,
-	endpoint string,
-	path string,
-	fresh bool,
-	now time.Time,
-) (int, error) {
+type sender struct {
+	client       *http.Client
+	endpoint     string
+	logsEndpoint string
+	fresh        bool
+}
+
+// sendFile posts one file, after its log records if it has any, and returns the
+// number of spans it held.
+func (s sender) sendFile(ctx context.Context, path string, now time.Time) (int, error) {
 	td, err := load(path)
 	if err != nil {
 		return 0, err
 	}
-	if fresh {
-		if err := refresh(td, now); err != nil {
+	ld, hasLogs, err := loadLogs(strings.TrimSuffix(path, ".json") + ".logs.json")
+	if err != nil {
+		return 0, err
+	}
+	if s.fresh {
+		r, err := refresh(td, now)
+		if err != nil {
 			return 0, err
+		}
+		if hasLogs {
+			r.apply(ld)
+		}
+	}
+
+	// Logs first: the exporter holds content that arrives before its spans, so the
+	// spans then find it at once.
+	if hasLogs {
+		body, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+		if err != nil {
+			return 0, fmt.Errorf("encoding logs: %w", err)
+		}
+		if err := post(ctx, s.client, s.logsEndpoint, body); err != nil {
+			return 0, fmt.Errorf("logs: %w", err)
 		}
 	}
 	body, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
 	if err != nil {
 		return 0, fmt.Errorf("encoding: %w", err)
 	}
-	if err := post(ctx, client, endpoint, body); err != nil {
+	if err := post(ctx, s.client, s.endpoint, body); err != nil {
 		return 0, err
 	}
 	return td.SpanCount(), nil
+}
+
+// loadLogs reads the log records recorded beside a trace file, if there are any.
+func loadLogs(path string) (plog.Logs, bool, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return plog.Logs{}, false, nil
+	}
+	if err != nil {
+		return plog.Logs{}, false, err
+	}
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(data)
+	if err != nil {
+		return plog.Logs{}, false, fmt.Errorf("%s: not OTLP/JSON logs: %w", path, err)
+	}
+	return ld, true, nil
 }
 
 // load decodes a file through pdata, so that a file the collector would refuse is
@@ -176,10 +226,40 @@ func load(path string) (ptrace.Traces, error) {
 	return td, nil
 }
 
+// refreshed says how refresh changed a file's spans, so that its log records can
+// follow them.
+type refreshed struct {
+	ids   map[pcommon.TraceID]pcommon.TraceID
+	shift time.Duration
+}
+
+// apply moves log records to their traces' new ids and shifts their timestamps by
+// the spans' offset.
+func (r refreshed) apply(ld plog.Logs) {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if id, ok := r.ids[lr.TraceID()]; ok {
+					lr.SetTraceID(id)
+				}
+				lr.SetTimestamp(shifted(lr.Timestamp(), r.shift))
+				lr.SetObservedTimestamp(shifted(lr.ObservedTimestamp(), r.shift))
+			}
+		}
+	}
+}
+
+func shifted(ts pcommon.Timestamp, by time.Duration) pcommon.Timestamp {
+	if ts == 0 {
+		return 0
+	}
+	return pcommon.NewTimestampFromTime(ts.AsTime().Add(by))
+}
+
 // refresh gives each trace of td a new random id, the same one wherever the old id
 // appears (spans, links), and shifts every timestamp by one offset so that the latest
 // one becomes now. Span ids stay, so parent links still hold.
-func refresh(td ptrace.Traces, now time.Time) error {
+func refresh(td ptrace.Traces, now time.Time) (refreshed, error) {
 	ids := map[pcommon.TraceID]pcommon.TraceID{}
 	remap := func(old pcommon.TraceID) (pcommon.TraceID, error) {
 		if old.IsEmpty() {
@@ -204,12 +284,7 @@ func refresh(td ptrace.Traces, now time.Time) error {
 	if latest != 0 {
 		shift = now.Sub(latest.AsTime())
 	}
-	move := func(ts pcommon.Timestamp) pcommon.Timestamp {
-		if ts == 0 {
-			return 0
-		}
-		return pcommon.NewTimestampFromTime(ts.AsTime().Add(shift))
-	}
+	move := func(ts pcommon.Timestamp) pcommon.Timestamp { return shifted(ts, shift) }
 
 	var err error
 	forEachSpan(td, func(s ptrace.Span) {
@@ -229,7 +304,7 @@ func refresh(td ptrace.Traces, now time.Time) error {
 			}
 		}
 	})
-	return err
+	return refreshed{ids: ids, shift: shift}, err
 }
 
 func plural(n int, noun string) string {

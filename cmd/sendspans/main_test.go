@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -26,6 +27,7 @@ type recorder struct {
 	t      *testing.T
 	mu     sync.Mutex
 	bodies [][]byte
+	paths  []string
 	status int
 	answer string
 }
@@ -34,10 +36,11 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, err := io.ReadAll(req.Body)
 	assert.NoError(r.t, err)
 	assert.Equal(r.t, http.MethodPost, req.Method)
-	assert.Equal(r.t, "/v1/traces", req.URL.Path)
+	assert.Contains(r.t, []string{"/v1/traces", "/v1/logs"}, req.URL.Path)
 	assert.Equal(r.t, "application/json", req.Header.Get("Content-Type"))
 	r.mu.Lock()
 	r.bodies = append(r.bodies, body)
+	r.paths = append(r.paths, req.URL.Path)
 	r.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	if r.status != 0 {
@@ -106,7 +109,8 @@ func TestRefresh(t *testing.T) {
 	other.Links().AppendEmpty().SetTraceID(oldTrace)
 
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	require.NoError(t, refresh(td, now))
+	_, err = refresh(td, now)
+	require.NoError(t, err)
 
 	after := spans(td)
 	root, child := after[0], after[1]
@@ -223,5 +227,38 @@ func TestDirectoriesHoldOnlyTraceFiles(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "-endpoint", url, dir)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "sent "+filepath.Join(nested, "chat.json")+" (1 span)\n", stdout)
-	assert.Len(t, rec.bodies, 1)
+	// The logs file goes along with its trace file, not as a trace file of its own.
+	assert.Equal(t, []string{"/v1/logs", "/v1/traces"}, rec.paths)
+}
+
+func TestSendsLogRecordsBesideTheirSpans(t *testing.T) {
+	rec := &recorder{}
+	url := newReceiver(t, rec)
+	dir := t.TempDir()
+	sample, err := os.ReadFile(filepath.Join(sampleDir, "genai-chat.json"))
+	require.NoError(t, err)
+	td := decode(t, sample)
+	span := spans(td)[0]
+	logs := plog.NewLogs()
+	lr := logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.SetTraceID(span.TraceID())
+	lr.SetSpanID(span.SpanID())
+	lr.SetTimestamp(span.EndTimestamp())
+	lr.Body().SetStr("content")
+	logsJSON, err := (&plog.JSONMarshaler{}).MarshalLogs(logs)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "chat.json"), sample, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "chat.logs.json"), logsJSON, 0o600))
+
+	code, _, stderr := runCLI(t, "-fresh", "-endpoint", url, dir)
+	require.Equal(t, 0, code, stderr)
+
+	require.Equal(t, []string{"/v1/logs", "/v1/traces"}, rec.paths, "logs go first")
+	gotLogs, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(rec.bodies[0])
+	require.NoError(t, err)
+	gotRecord := gotLogs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	gotSpan := spans(decode(t, rec.bodies[1]))[0]
+	assert.NotEqual(t, span.TraceID(), gotSpan.TraceID())
+	assert.Equal(t, gotSpan.TraceID(), gotRecord.TraceID(), "the record follows its span")
+	assert.Equal(t, gotSpan.EndTimestamp(), gotRecord.Timestamp(), "and is shifted with it")
 }
