@@ -54,6 +54,14 @@ test: vet ## Run every test, including the end-to-end test (builds the distribut
 test-unit: ## Run the tests without the end-to-end test
 	$(GO) test -race -short ./...
 
+.PHONY: perf
+perf: ## Compare CPU, memory and throughput with the otlp_http exporter (not part of make test)
+	scripts/perf.sh $(PERF_ARGS)
+
+.PHONY: load
+load: ## Send 2 KB-prompt interactions to a running collector (LOAD_ARGS="-rate 1000 -duration 30s")
+	$(GO) run ./cmd/loadgen -endpoint $(OTLP_HTTP) $(LOAD_ARGS)
+
 .PHONY: vet
 vet: ## Run go vet and check formatting
 	$(GO) vet ./...
