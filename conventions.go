@@ -194,6 +194,9 @@ var (
 	}
 )
 
+// signalPrefix marks the attributes that send a Raindrop signal rather than describe a call.
+const signalPrefix = "raindrop.signal."
+
 // headerPrefixes hold request headers, which can carry credentials: never forwarded.
 var headerPrefixes = []string{
 	"ai.request.headers.", "llm.headers", "http.request.header.", "http.response.header.",

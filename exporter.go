@@ -1,16 +1,11 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +14,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
@@ -29,25 +23,14 @@ import (
 	"github.com/raindropexporter/raindropexporter/internal/metadata"
 )
 
-const (
-	eventsPath = "/v1/events/track"
-	// maxEventsPerRequest and maxRequestBytes follow Raindrop's SDKs, which flush at 50
-	// events, and keep every body far from any server-side size limit.
-	maxEventsPerRequest = 50
-	maxRequestBytes     = 1 << 20
-	// maxBodySnippet bounds how much of an error response ends up in an error message.
-	maxBodySnippet = 512
-	// maxDrain bounds how much of a response is read so the connection can be reused.
-	maxDrain = 64 << 10
-)
-
 type raindropExporter struct {
 	cfg       *Config
 	settings  component.TelemetrySettings
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 	opts      translateOptions
-	url       string
+	events    *payload
+	signals   *payload
 	userAgent string
 	// client stays nil until start: auth extensions are reachable only from the host.
 	client    *http.Client
@@ -80,6 +63,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 	if err != nil {
 		return nil, fmt.Errorf("raindrop: %w", err)
 	}
+	base := strings.TrimRight(cfg.ClientConfig.Endpoint, "/")
 	return &raindropExporter{
 		cfg:       cfg,
 		settings:  set.TelemetrySettings,
@@ -93,7 +77,14 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 			projectKey:    cfg.ProjectIDAttribute,
 			project:       cfg.ProjectID,
 		},
-		url:       strings.TrimRight(cfg.ClientConfig.Endpoint, "/") + eventsPath,
+		events: &payload{
+			name: "events", url: base + eventsPath,
+			sent: tb.ExporterRaindropEventsSent, dropped: tb.ExporterRaindropEventsDropped,
+		},
+		signals: &payload{
+			name: "signals", url: base + signalsPath,
+			sent: tb.ExporterRaindropSignalsSent, dropped: tb.ExporterRaindropSignalsDropped,
+		},
 		userAgent: "raindropexporter/" + set.BuildInfo.Version + " (" + set.BuildInfo.Command + ")",
 		stdout:    os.Stdout,
 		warned:    map[string]time.Time{},
@@ -112,7 +103,7 @@ func (e *raindropExporter) startClient(ctx context.Context, host component.Host)
 		e.logger.Info("dry_run is on: events are written to standard output, nothing is sent to Raindrop")
 		return nil
 	}
-	if insecureRemote(e.url) {
+	if insecureRemote(e.events.url) {
 		e.logger.Warn("endpoint uses plain http to a host that is not loopback: the write key " +
 			"travels unencrypted")
 	}
@@ -131,60 +122,55 @@ func (e *raindropExporter) shutdown(context.Context) error {
 	return nil
 }
 
+// pushLogs keeps the message content of GenAI log records for their spans, and sends the
+// signals (feedback, evaluations) that log records carry.
 func (e *raindropExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	content, records := contentFromLogs(ld)
 	e.telemetry.ExporterRaindropLogRecordsReceived.Add(ctx, int64(ld.LogRecordCount()))
-	if records == 0 {
+	if content, records := contentFromLogs(ld); records > 0 {
+		if evicted := e.joiner.add(time.Now(), content); evicted > 0 {
+			e.telemetry.ExporterRaindropLogContentEvicted.Add(ctx, int64(evicted))
+		}
+	}
+
+	found, untargeted := signalsFromLogs(ld)
+	e.countDropped(ctx, e.signals, "no_event", untargeted)
+	if len(found) == 0 {
 		return nil
 	}
-	if evicted := e.joiner.add(time.Now(), content); evicted > 0 {
-		e.telemetry.ExporterRaindropLogContentEvicted.Add(ctx, int64(evicted))
+	items := make([]signalItem, len(found))
+	for i, s := range found {
+		items[i] = signalItem{signal: s, project: e.cfg.ProjectID}
 	}
-	return nil
-}
+	reqs := group(e.signals, e.encodeSignals(ctx, items))
 
-// request is one POST to Raindrop: the encoded events of one project and the spans they came
-// from.
-type request struct {
-	project string
-	items   [][]byte
-	spans   []spanPos
+	if e.cfg.DryRun {
+		return e.writeDryRun(ctx, reqs)
+	}
+	// A retry resends the whole batch: content merges idempotently for the join, and
+	// delivered signals would be sent again.
+	_, err := e.deliver(ctx, reqs)
+	return err
 }
 
 func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	tr := e.translateJoined(ctx, td)
 	e.recordTranslation(ctx, tr)
 
-	reqs := e.pack(ctx, tr.interactions)
+	// Events go first: a signal must name an event Raindrop already has.
+	reqs := group(e.events, e.encodeEvents(ctx, tr.interactions))
+	reqs = append(reqs, group(e.signals, e.encodeSignals(ctx, tr.signals))...)
 
 	if e.cfg.DryRun {
 		return e.writeDryRun(ctx, reqs)
 	}
 
-	var rejected []error
-	for i, r := range reqs {
-		err := e.post(ctx, r.project, r.items)
-		if err == nil {
-			e.telemetry.ExporterRaindropEventsSent.Add(ctx, int64(len(r.items)))
-			continue
-		}
-		if consumererror.IsPermanent(err) {
-			e.countDropped(ctx, "rejected", len(r.items))
-			rejected = append(rejected, err)
-			continue
-		}
-		// Only this request and the ones after it go back for a retry: events already
-		// delivered are not sent twice, and rejected ones would only be rejected again.
-		if len(rejected) > 0 {
-			err = fmt.Errorf("%w (an earlier request of this batch was rejected: %s)",
-				err, errors.Join(rejected...).Error())
-		}
+	// Only the failed request and the ones after it go back for a retry: items already
+	// delivered are not sent twice, and rejected ones would only be rejected again.
+	i, err := e.deliver(ctx, reqs)
+	if err != nil && i < len(reqs) {
 		return consumererror.NewTraces(err, selectSpans(td, reqs[i:]))
 	}
-	if len(rejected) > 0 {
-		return consumererror.NewPermanent(errors.Join(rejected...))
-	}
-	return nil
+	return err
 }
 
 // translateJoined translates a batch and, when a logs pipeline feeds this exporter, gives the
@@ -222,6 +208,7 @@ func (e *raindropExporter) recordTranslation(ctx context.Context, tr translation
 	if tr.truncatedFields > 0 {
 		t.ExporterRaindropFieldsTruncated.Add(ctx, int64(tr.truncatedFields))
 	}
+	e.countDropped(ctx, e.signals, "no_event", tr.untargetedSignals)
 	if len(tr.unpricedModels) > 0 {
 		t.ExporterRaindropEventsUnpriced.Add(ctx, int64(len(tr.unpricedModels)))
 		e.warnUnpriced(tr.unpricedModels)
@@ -258,226 +245,13 @@ func (e *raindropExporter) warnOnce(key, msg string, fields ...zap.Field) {
 	e.logger.Warn(msg, fields...)
 }
 
-func (e *raindropExporter) countDropped(ctx context.Context, reason string, n int) {
-	e.telemetry.ExporterRaindropEventsDropped.Add(ctx, int64(n), reasonAttr(reason))
+func (e *raindropExporter) countDropped(ctx context.Context, kind *payload, reason string, n int) {
+	if n > 0 {
+		kind.dropped.Add(ctx, int64(n), reasonAttr(reason))
+	}
 }
 
 func reasonAttr(reason string) metric.AddOption {
 	return metric.WithAttributes(attribute.String("reason", reason))
 }
 
-// pack encodes the events and groups them into requests of at most maxEventsPerRequest
-// events and maxRequestBytes bytes.
-func (e *raindropExporter) pack(ctx context.Context, interactions []interaction) []request {
-	// Requests never mix projects: events are grouped by project, in the order each project
-	// first appears, so the batch's order is kept within a project.
-	var order []string
-	byProject := map[string][]int{}
-	for i := range interactions {
-		in := &interactions[i]
-		if in.invalidProject != "" {
-			e.countDropped(ctx, "invalid_project", 1)
-			e.warnOnce("invalid_project:"+in.invalidProject, "dropping an event whose project "+
-				"attribute is not a Raindrop project slug", zap.String("project", in.invalidProject))
-			continue
-		}
-		if _, ok := byProject[in.project]; !ok {
-			order = append(order, in.project)
-		}
-		byProject[in.project] = append(byProject[in.project], i)
-	}
-
-	var reqs []request
-	for _, project := range order {
-		cur := request{project: project}
-		size := 2 // the array's brackets
-		for _, i := range byProject[project] {
-			in := &interactions[i]
-			b, cuts, err := encodeEvent(&in.event)
-			if cuts > 0 {
-				e.telemetry.ExporterRaindropFieldsTruncated.Add(ctx, int64(cuts))
-			}
-			if err != nil {
-				// Nothing in a retry would encode differently, so the event is dropped here.
-				e.countDropped(ctx, "unencodable", 1)
-				e.logger.Warn("dropping an event that cannot be encoded", zap.Error(err))
-				continue
-			}
-			if len(cur.items) == maxEventsPerRequest || size+len(b)+1 > maxRequestBytes {
-				reqs = append(reqs, cur)
-				cur, size = request{project: project}, 2
-			}
-			cur.items = append(cur.items, b)
-			cur.spans = append(cur.spans, in.spans...)
-			size += len(b) + 1
-		}
-		if len(cur.items) > 0 {
-			reqs = append(reqs, cur)
-		}
-	}
-	return reqs
-}
-
-func (e *raindropExporter) writeDryRun(ctx context.Context, reqs []request) error {
-	e.stdoutMu.Lock()
-	defer e.stdoutMu.Unlock()
-	for _, r := range reqs {
-		var buf bytes.Buffer
-		for _, item := range r.items {
-			buf.Write(item)
-			buf.WriteByte('\n')
-		}
-		if _, err := e.stdout.Write(buf.Bytes()); err != nil {
-			return fmt.Errorf("raindrop: writing dry-run events: %w", err)
-		}
-		e.telemetry.ExporterRaindropEventsSent.Add(ctx, int64(len(r.items)))
-	}
-	return nil
-}
-
-// post sends one request. A 413 splits it in two and sends each half, down to single events.
-func (e *raindropExporter) post(ctx context.Context, project string, items [][]byte) error {
-	body := make([]byte, 0, maxRequestBytes)
-	body = append(body, '[')
-	for i, item := range items {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, item...)
-	}
-	body = append(body, ']')
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(body))
-	if err != nil {
-		return consumererror.NewPermanent(fmt.Errorf("raindrop: building request: %w", err))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+string(e.cfg.WriteKey))
-	req.Header.Set("User-Agent", e.userAgent)
-	if project != "" {
-		req.Header.Set("X-Raindrop-Project-Id", project)
-	}
-
-	resp, err := e.client.Do(req)
-	if err != nil {
-		// A transport error is worth retrying; url.Error's text carries the redacted URL.
-		return fmt.Errorf("raindrop: sending events: %w", err)
-	}
-	err = responseError(resp, redact(e.url))
-	if resp.StatusCode == http.StatusRequestEntityTooLarge && len(items) > 1 {
-		half := len(items) / 2
-		if err := e.post(ctx, project, items[:half]); err != nil {
-			return err
-		}
-		return e.post(ctx, project, items[half:])
-	}
-	return err
-}
-
-// responseError reads and closes resp and classifies its status: nil for 2xx, a throttled
-// retry for 429 and 503 with Retry-After, a plain (retryable) error for other 5xx and 429,
-// and a permanent error for every other status.
-func responseError(resp *http.Response, target string) error {
-	defer func() {
-		_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
-		_ = resp.Body.Close()
-	}()
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
-	}
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodySnippet))
-	err := fmt.Errorf("raindrop: %s answered %d %s: %q", target, resp.StatusCode,
-		http.StatusText(resp.StatusCode), strings.TrimSpace(string(snippet)))
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests ||
-		resp.StatusCode == http.StatusServiceUnavailable:
-		if delay, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return exporterhelper.NewThrottleRetry(err, delay)
-		}
-		return err
-	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
-		return err
-	default:
-		return consumererror.NewPermanent(err)
-	}
-}
-
-// retryAfter parses a Retry-After value given in seconds or as an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "the Raindrop endpoint"
-	}
-	return u.Redacted()
-}
-
-// insecureRemote tells whether the endpoint would carry the write key in clear text over a
-// network: plain http to anything but a loopback host.
-func insecureRemote(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip == nil || !ip.IsLoopback()
-}
-
-// selectSpans copies the spans the given requests were made from into a new batch, keeping
-// their resources and scopes.
-func selectSpans(td ptrace.Traces, reqs []request) ptrace.Traces {
-	want := map[spanPos]bool{}
-	for _, r := range reqs {
-		for _, p := range r.spans {
-			want[p] = true
-		}
-	}
-	out := ptrace.NewTraces()
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		var outRS ptrace.ResourceSpans
-		hasRS := false
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			var outSS ptrace.ScopeSpans
-			hasSS := false
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				if !want[spanPos{i, j, k}] {
-					continue
-				}
-				if !hasRS {
-					outRS, hasRS = out.ResourceSpans().AppendEmpty(), true
-					rs.Resource().CopyTo(outRS.Resource())
-					outRS.SetSchemaUrl(rs.SchemaUrl())
-				}
-				if !hasSS {
-					outSS, hasSS = outRS.ScopeSpans().AppendEmpty(), true
-					ss.Scope().CopyTo(outSS.Scope())
-					outSS.SetSchemaUrl(ss.SchemaUrl())
-				}
-				spans.At(k).CopyTo(outSS.Spans().AppendEmpty())
-			}
-		}
-	}
-	return out
-}

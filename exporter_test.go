@@ -33,6 +33,7 @@ type fakeRaindrop struct {
 	statuses []int
 	headers  []http.Header
 	bodies   [][]byte
+	signals  [][]byte
 	srv      *httptest.Server
 	header   http.Header
 }
@@ -48,8 +49,14 @@ func (f *fakeRaindrop) handle(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	assert.NoError(f.t, err)
 	assert.Equal(f.t, http.MethodPost, r.Method)
-	assert.Equal(f.t, "/v1/events/track", r.URL.Path)
 	f.mu.Lock()
+	if r.URL.Path == "/v1/signals/track" {
+		f.signals = append(f.signals, body)
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	assert.Equal(f.t, "/v1/events/track", r.URL.Path)
 	f.headers = append(f.headers, r.Header.Clone())
 	f.bodies = append(f.bodies, body)
 	status := http.StatusOK

@@ -41,8 +41,10 @@ func cutChars(s string, limit int) string {
 	return s[:i] + fmt.Sprintf(truncationMarker, total-n)
 }
 
-// encodeEvent marshals ev, shrinking its largest texts until it fits maxEventBytes. It
-// returns the encoding and how many fields it cut. The event is changed in place.
+// encodeEvent marshals ev, shrinking it until it fits maxEventBytes: first by halving its
+// longest texts, then, when its bulk is many small pieces, by dropping the later half of its
+// attachments and then its largest forwarded properties. It returns the encoding and how
+// many cuts it made. The event is changed in place.
 func encodeEvent(ev *event) ([]byte, int, error) {
 	b, err := json.Marshal(ev)
 	if err != nil || len(b) <= maxEventBytes {
@@ -50,19 +52,78 @@ func encodeEvent(ev *event) ([]byte, int, error) {
 	}
 	cuts := 0
 	for len(b) > maxEventBytes {
-		f := largestField(ev)
-		if f == nil || f.chars <= 64 {
+		switch f := largestField(ev); {
+		case f != nil && f.chars > minCutChars:
+			// Halving converges in a few rounds even when escaping makes bytes exceed
+			// characters.
+			f.set(cutChars(f.get(), f.chars/2))
+		case len(ev.Attachments) > 1:
+			dropAttachments(ev, len(ev.Attachments)/2)
+		case dropLargestProperty(ev):
+		default:
 			return nil, cuts, fmt.Errorf("event %s is %d bytes and cannot be shrunk below %d",
 				ev.EventID, len(b), maxEventBytes)
 		}
-		// Halving converges in a few rounds even when escaping makes bytes exceed characters.
-		f.set(cutChars(f.get(), f.chars/2))
 		cuts++
 		if b, err = json.Marshal(ev); err != nil {
 			return nil, cuts, err
 		}
 	}
 	return b, cuts, nil
+}
+
+// minCutChars is the shortest text worth halving; below it, an event's bulk is its number
+// of pieces, not their length.
+const minCutChars = 256
+
+// dropAttachments keeps the first keep attachments and ends the list with a note saying how
+// many were left out.
+func dropAttachments(ev *event, keep int) {
+	omitted := len(ev.Attachments) - keep
+	if n := len(ev.Attachments); n > 0 && ev.Attachments[n-1].Name == omittedAttachmentsName {
+		// The note from an earlier round is replaced, its count carried over.
+		var before int
+		_, _ = fmt.Sscanf(ev.Attachments[n-1].Value, omittedAttachmentsText, &before)
+		omitted += before - 1
+	}
+	ev.Attachments = append(ev.Attachments[:keep:keep], attachment{
+		Type: "text", Role: "output", Name: omittedAttachmentsName,
+		Value: fmt.Sprintf(omittedAttachmentsText, omitted),
+	})
+}
+
+const (
+	omittedAttachmentsName = "raindropexporter"
+	omittedAttachmentsText = "%d more attachments left out to keep the event under 1 MB"
+)
+
+// computedProperties are the properties the exporter itself sets; they are the last to go.
+var computedProperties = map[string]bool{
+	"model": true, "provider": true, "prompt_tokens": true, "completion_tokens": true,
+	"total_tokens": true, "total_cost": true, "input_cost": true, "output_cost": true,
+	"cost_source": true, "duration_ms": true, "finish_reason": true, "trace_id": true,
+	"span_id": true, "trace_name": true, "error.type": true, "error.message": true,
+	"convo_id": true,
+}
+
+// dropLargestProperty removes the largest forwarded property and reports whether there was
+// one.
+func dropLargestProperty(ev *event) bool {
+	largest, size := "", -1
+	for k, v := range ev.Properties {
+		if computedProperties[k] {
+			continue
+		}
+		b, _ := json.Marshal(v)
+		if n := len(k) + len(b); n > size || (n == size && k < largest) {
+			largest, size = k, n
+		}
+	}
+	if size < 0 {
+		return false
+	}
+	delete(ev.Properties, largest)
+	return true
 }
 
 type field struct {

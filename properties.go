@@ -28,7 +28,7 @@ var consumedKeys = func() map[string]bool {
 
 // neverForwarded tells the keys that hold content or headers.
 func neverForwarded(k string) bool {
-	for _, prefixes := range [][]string{contentPrefixes, headerPrefixes} {
+	for _, prefixes := range [][]string{contentPrefixes, headerPrefixes, {signalPrefix}} {
 		for _, p := range prefixes {
 			if strings.HasPrefix(k, p) {
 				return true

@@ -78,6 +78,18 @@ type translation struct {
 	truncatedFields   int
 	// unpricedModels names, once per event, each model that had tokens but no known price.
 	unpricedModels []string
+	// signals is the feedback the spans carry; untargetedSignals counts signals that name
+	// no event and belong to no interaction in the batch.
+	signals           []signalItem
+	untargetedSignals int
+}
+
+// signalItem is one signal, the project of its event, and the spans a retry must resend to
+// make it again.
+type signalItem struct {
+	signal  signal
+	project string
+	spans   []spanPos
 }
 
 type role uint8
@@ -115,6 +127,7 @@ const (
 func translate(td ptrace.Traces, opts translateOptions, logs logContents) translation {
 	nodes := indexSpans(td)
 	out := translation{spans: len(nodes)}
+	byRoot := map[*node]int{}
 	for _, n := range nodes {
 		resolveTop(n)
 	}
@@ -147,13 +160,45 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 				}
 			}
 			out.interactions = append(out.interactions, in)
+			byRoot[n] = len(out.interactions) - 1
 		case n.role == roleEmbedding:
 			out.skippedEmbeddings++
 		case !n.role.interactive():
 			out.skippedNotLLM++
 		}
 	}
+	for _, n := range nodes {
+		out.addSignals(n, byRoot, opts)
+	}
 	return out
+}
+
+// addSignals reads the signals a span carries, on itself or in its events, and aims them at
+// the interaction the span belongs to unless they name their own target.
+func (out *translation) addSignals(n *node, byRoot map[*node]int, opts translateOptions) {
+	target, project, deps := "", opts.project, []spanPos{n.pos}
+	if i, ok := byRoot[n.top]; ok {
+		in := out.interactions[i]
+		if in.invalidProject != "" {
+			return
+		}
+		target, project, deps = in.event.EventID, in.project, in.spans
+	}
+	add := func(s signal, ok bool) {
+		switch {
+		case !ok:
+		case s.EventID == "":
+			out.untargetedSignals++
+		default:
+			out.signals = append(out.signals, signalItem{signal: s, project: project, spans: deps})
+		}
+	}
+	add(readSignal("", n.span.Attributes(), n.span.StartTimestamp(), target))
+	events := n.span.Events()
+	for i := 0; i < events.Len(); i++ {
+		ev := events.At(i)
+		add(readSignal(ev.Name(), ev.Attributes(), ev.Timestamp(), target))
+	}
 }
 
 func indexSpans(td ptrace.Traces) []*node {
@@ -435,7 +480,11 @@ func eventID(root *node, levels []pcommon.Map) string {
 	if id := lookup(levels[:len(levels)-1], raindropEventIDKeys, ""); id != "" {
 		return id
 	}
-	tid, sid := root.span.TraceID(), root.span.SpanID()
+	return derivedEventID(root.span.TraceID(), root.span.SpanID())
+}
+
+// derivedEventID is the UUID (version 5) an interaction span's ids stand for.
+func derivedEventID(tid pcommon.TraceID, sid pcommon.SpanID) string {
 	h := sha1.New() //nolint:gosec // see import
 	h.Write(eventIDNamespace[:])
 	h.Write(tid[:])

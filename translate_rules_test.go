@@ -2,6 +2,7 @@ package raindropexporter
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -481,3 +482,29 @@ func TestCostSources(t *testing.T) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+func TestEncodeEventDropsManySmallPieces(t *testing.T) {
+	ev := event{
+		EventID: "e", Event: "e", UserID: "u", Timestamp: "2026-01-01T00:00:00.000Z",
+		AIData:     &aiData{Input: "hi"},
+		Properties: map[string]any{"model": "m"},
+	}
+	for i := range 10_000 {
+		ev.Attachments = append(ev.Attachments, attachment{
+			Type: "code", Language: "json", Role: "output", Name: "lookup",
+			Value: fmt.Sprintf(`{"query":"refund policy for order %d"}`, i),
+		})
+	}
+	for i := range 30_000 {
+		ev.Properties[fmt.Sprintf("app.tag.%d", i)] = "some value"
+	}
+	b, _, err := encodeEvent(&ev)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(b), maxEventBytes)
+	last := ev.Attachments[len(ev.Attachments)-1]
+	var omitted int
+	_, err = fmt.Sscanf(last.Value, omittedAttachmentsText, &omitted)
+	require.NoError(t, err)
+	assert.Equal(t, 10_000, omitted+len(ev.Attachments)-1, "the note counts what was left out")
+	assert.Equal(t, "m", ev.Properties["model"], "computed properties stay")
+}

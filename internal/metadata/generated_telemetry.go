@@ -33,6 +33,8 @@ type TelemetryBuilder struct {
 	ExporterRaindropFieldsTruncated    metric.Int64Counter
 	ExporterRaindropLogContentEvicted  metric.Int64Counter
 	ExporterRaindropLogRecordsReceived metric.Int64Counter
+	ExporterRaindropSignalsDropped     metric.Int64Counter
+	ExporterRaindropSignalsSent        metric.Int64Counter
 	ExporterRaindropSpansReceived      metric.Int64Counter
 	ExporterRaindropSpansSkipped       metric.Int64Counter
 }
@@ -106,6 +108,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_raindrop_log_records_received",
 		metric.WithDescription("Log records handed to the exporter by a logs pipeline. [Development]"),
 		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterRaindropSignalsDropped, err = builder.meter.Int64Counter(
+		"otelcol_exporter_raindrop_signals_dropped",
+		metric.WithDescription("Signals dropped without delivery, by reason (no_event, rejected, unencodable). [Development]"),
+		metric.WithUnit("{signal}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterRaindropSignalsSent, err = builder.meter.Int64Counter(
+		"otelcol_exporter_raindrop_signals_sent",
+		metric.WithDescription("Signals (feedback, evaluations) accepted by Raindrop (or written in dry-run mode). [Development]"),
+		metric.WithUnit("{signal}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ExporterRaindropSpansReceived, err = builder.meter.Int64Counter(

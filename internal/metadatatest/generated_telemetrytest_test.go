@@ -26,6 +26,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterRaindropFieldsTruncated.Add(context.Background(), 1)
 	tb.ExporterRaindropLogContentEvicted.Add(context.Background(), 1)
 	tb.ExporterRaindropLogRecordsReceived.Add(context.Background(), 1)
+	tb.ExporterRaindropSignalsDropped.Add(context.Background(), 1)
+	tb.ExporterRaindropSignalsSent.Add(context.Background(), 1)
 	tb.ExporterRaindropSpansReceived.Add(context.Background(), 1)
 	tb.ExporterRaindropSpansSkipped.Add(context.Background(), 1)
 	AssertEqualExporterRaindropEventsDropped(t, testTel,
@@ -47,6 +49,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropLogRecordsReceived(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterRaindropSignalsDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterRaindropSignalsSent(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropSpansReceived(t, testTel,

@@ -1,0 +1,340 @@
+package raindropexporter // import "github.com/raindropexporter/raindropexporter"
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+)
+
+const (
+	eventsPath  = "/v1/events/track"
+	signalsPath = "/v1/signals/track"
+	// maxItemsPerRequest and maxRequestBytes follow Raindrop's SDKs, which flush at 50
+	// events, and keep every body far from any server-side size limit.
+	maxItemsPerRequest = 50
+	maxRequestBytes    = 1 << 20
+	// maxBodySnippet bounds how much of an error response ends up in an error message.
+	maxBodySnippet = 512
+	// maxDrain bounds how much of a response is read so the connection can be reused.
+	maxDrain = 64 << 10
+)
+
+// payload is one kind of thing the exporter posts: events or signals, each to its endpoint
+// with its own counters.
+type payload struct {
+	name    string
+	url     string
+	sent    metric.Int64Counter
+	dropped metric.Int64Counter
+}
+
+// item is one encoded event or signal, the project it goes to, and the spans a retry must
+// resend to make it again.
+type item struct {
+	body    []byte
+	project string
+	spans   []spanPos
+}
+
+// request is one POST: items of one kind and one project.
+type request struct {
+	kind    *payload
+	project string
+	items   [][]byte
+	spans   []spanPos
+}
+
+// encodeEvents encodes the events, dropping (and counting) those that cannot be sent.
+func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []interaction) []item {
+	items := make([]item, 0, len(interactions))
+	for i := range interactions {
+		in := &interactions[i]
+		if in.invalidProject != "" {
+			e.countDropped(ctx, e.events, "invalid_project", 1)
+			e.warnOnce("invalid_project:"+in.invalidProject, "dropping an event whose project "+
+				"attribute is not a Raindrop project slug", zap.String("project", in.invalidProject))
+			continue
+		}
+		b, cuts, err := encodeEvent(&in.event)
+		if cuts > 0 {
+			e.telemetry.ExporterRaindropFieldsTruncated.Add(ctx, int64(cuts))
+		}
+		if err != nil {
+			// Nothing in a retry would encode differently, so the event is dropped here.
+			e.countDropped(ctx, e.events, "unencodable", 1)
+			e.logger.Warn("dropping an event that cannot be encoded", zap.Error(err))
+			continue
+		}
+		items = append(items, item{body: b, project: in.project, spans: in.spans})
+	}
+	return items
+}
+
+func (e *raindropExporter) encodeSignals(ctx context.Context, signals []signalItem) []item {
+	items := make([]item, 0, len(signals))
+	for _, s := range signals {
+		b, err := json.Marshal(s.signal)
+		if err != nil {
+			e.countDropped(ctx, e.signals, "unencodable", 1)
+			continue
+		}
+		items = append(items, item{body: b, project: s.project, spans: s.spans})
+	}
+	return items
+}
+
+// group packs items into requests of at most maxItemsPerRequest items and maxRequestBytes
+// bytes. Requests never mix projects: items are grouped by project, in the order each
+// project first appears, keeping the batch's order within a project.
+func group(kind *payload, items []item) []request {
+	var order []string
+	byProject := map[string][]int{}
+	for i, it := range items {
+		if _, ok := byProject[it.project]; !ok {
+			order = append(order, it.project)
+		}
+		byProject[it.project] = append(byProject[it.project], i)
+	}
+	var reqs []request
+	for _, project := range order {
+		cur := request{kind: kind, project: project}
+		size := 2 // the array's brackets
+		for _, i := range byProject[project] {
+			it := items[i]
+			if len(cur.items) == maxItemsPerRequest || size+len(it.body)+1 > maxRequestBytes {
+				reqs = append(reqs, cur)
+				cur, size = request{kind: kind, project: project}, 2
+			}
+			cur.items = append(cur.items, it.body)
+			cur.spans = append(cur.spans, it.spans...)
+			size += len(it.body) + 1
+		}
+		if len(cur.items) > 0 {
+			reqs = append(reqs, cur)
+		}
+	}
+	return reqs
+}
+
+// deliver posts the requests in order. A permanent failure drops that request's items and
+// goes on; a retryable one stops, since the requests after it would most likely fail the
+// same way. It returns the index of the request that stopped it (len(reqs) when none did)
+// and the error: the retryable one, carrying the text of earlier rejections, or a permanent
+// error when only rejections happened.
+func (e *raindropExporter) deliver(ctx context.Context, reqs []request) (int, error) {
+	var rejected []error
+	for i, r := range reqs {
+		err := e.post(ctx, r.kind, r.project, r.items)
+		if err == nil {
+			r.kind.sent.Add(ctx, int64(len(r.items)))
+			continue
+		}
+		if consumererror.IsPermanent(err) {
+			e.countDropped(ctx, r.kind, "rejected", len(r.items))
+			rejected = append(rejected, err)
+			continue
+		}
+		if len(rejected) > 0 {
+			err = fmt.Errorf("%w (an earlier request of this batch was rejected: %s)",
+				err, errors.Join(rejected...).Error())
+		}
+		return i, err
+	}
+	if len(rejected) > 0 {
+		return len(reqs), consumererror.NewPermanent(errors.Join(rejected...))
+	}
+	return len(reqs), nil
+}
+
+// writeDryRun prints each event as one JSON line, and each signal as one line
+// {"signal": {...}}, so that a reader of events can skip signals.
+func (e *raindropExporter) writeDryRun(ctx context.Context, reqs []request) error {
+	var buf bytes.Buffer
+	for _, r := range reqs {
+		for _, it := range r.items {
+			if r.kind == e.signals {
+				buf.WriteString(`{"signal":`)
+				buf.Write(it)
+				buf.WriteString("}\n")
+				continue
+			}
+			buf.Write(it)
+			buf.WriteByte('\n')
+		}
+	}
+	e.stdoutMu.Lock()
+	defer e.stdoutMu.Unlock()
+	if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("raindrop: writing dry-run output: %w", err)
+	}
+	for _, r := range reqs {
+		r.kind.sent.Add(ctx, int64(len(r.items)))
+	}
+	return nil
+}
+
+// post sends one request. A 413 splits it in two and sends each half, down to single items.
+func (e *raindropExporter) post(ctx context.Context, kind *payload, project string, items [][]byte) error {
+	size := 1 + len(items)
+	for _, it := range items {
+		size += len(it)
+	}
+	body := make([]byte, 0, size)
+	body = append(body, '[')
+	for i, it := range items {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, it...)
+	}
+	body = append(body, ']')
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, kind.url, bytes.NewReader(body))
+	if err != nil {
+		return consumererror.NewPermanent(fmt.Errorf("raindrop: building request: %w", err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+string(e.cfg.WriteKey))
+	req.Header.Set("User-Agent", e.userAgent)
+	if project != "" {
+		req.Header.Set("X-Raindrop-Project-Id", project)
+	}
+
+	resp, err := e.client.Do(req)
+	if err != nil {
+		// A transport error is worth retrying; url.Error's text carries the redacted URL.
+		return fmt.Errorf("raindrop: sending %s: %w", kind.name, err)
+	}
+	err = responseError(resp, redact(kind.url))
+	if resp.StatusCode == http.StatusRequestEntityTooLarge && len(items) > 1 {
+		half := len(items) / 2
+		if err := e.post(ctx, kind, project, items[:half]); err != nil {
+			return err
+		}
+		return e.post(ctx, kind, project, items[half:])
+	}
+	return err
+}
+
+// responseError reads and closes resp and classifies its status: nil for 2xx, a throttled
+// retry for 429 and 503 with Retry-After, a plain (retryable) error for other 5xx, 408 and
+// 429, and a permanent error for every other status.
+func responseError(resp *http.Response, target string) error {
+	defer func() {
+		_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
+		_ = resp.Body.Close()
+	}()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodySnippet))
+	err := fmt.Errorf("raindrop: %s answered %d %s: %q", target, resp.StatusCode,
+		http.StatusText(resp.StatusCode), strings.TrimSpace(string(snippet)))
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests ||
+		resp.StatusCode == http.StatusServiceUnavailable:
+		if delay, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return exporterhelper.NewThrottleRetry(err, delay)
+		}
+		return err
+	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
+		return err
+	default:
+		return consumererror.NewPermanent(err)
+	}
+}
+
+// retryAfter parses a Retry-After value given in seconds or as an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(secs, 0)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the Raindrop endpoint"
+	}
+	return u.Redacted()
+}
+
+// insecureRemote tells whether the endpoint would carry the write key in clear text over a
+// network: plain http to anything but a loopback host.
+func insecureRemote(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
+// selectSpans copies the spans the given requests were made from into a new batch, keeping
+// their resources and scopes.
+func selectSpans(td ptrace.Traces, reqs []request) ptrace.Traces {
+	want := map[spanPos]bool{}
+	for _, r := range reqs {
+		for _, p := range r.spans {
+			want[p] = true
+		}
+	}
+	out := ptrace.NewTraces()
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		var outRS ptrace.ResourceSpans
+		hasRS := false
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			var outSS ptrace.ScopeSpans
+			hasSS := false
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				if !want[spanPos{i, j, k}] {
+					continue
+				}
+				if !hasRS {
+					outRS, hasRS = out.ResourceSpans().AppendEmpty(), true
+					rs.Resource().CopyTo(outRS.Resource())
+					outRS.SetSchemaUrl(rs.SchemaUrl())
+				}
+				if !hasSS {
+					outSS, hasSS = outRS.ScopeSpans().AppendEmpty(), true
+					ss.Scope().CopyTo(outSS.Scope())
+					outSS.SetSchemaUrl(ss.SchemaUrl())
+				}
+				spans.At(k).CopyTo(outSS.Spans().AppendEmpty())
+			}
+		}
+	}
+	return out
+}
