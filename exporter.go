@@ -254,4 +254,3 @@ func (e *raindropExporter) countDropped(ctx context.Context, kind *payload, reas
 func reasonAttr(reason string) metric.AddOption {
 	return metric.WithAttributes(attribute.String("reason", reason))
 }
-
