@@ -60,9 +60,23 @@ type Config struct {
 	// exporter) is joined to its spans.
 	Logs LogsConfig `mapstructure:"logs"`
 
+	// Traces sends the spans of each interaction to Raindrop's trace endpoint as well, linked
+	// to the event, so Raindrop shows its steps and tool calls.
+	Traces TracesConfig `mapstructure:"traces"`
+
 	// DryRun writes each event as one JSON line to standard output instead of posting it.
 	// Default false.
 	DryRun bool `mapstructure:"dry_run"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// TracesConfig turns linked traces on.
+type TracesConfig struct {
+	// Enabled posts every interaction's spans to <endpoint>/v1/traces, each marked with its
+	// event's id. Default false.
+	Enabled bool `mapstructure:"enabled"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}

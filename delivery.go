@@ -51,12 +51,23 @@ type item struct {
 	spans   []spanPos
 }
 
-// request is one POST: items of one kind and one project.
+// request is one POST of one kind and one project: a JSON array of items, or, for linked
+// spans, an OTLP protobuf body of n spans.
 type request struct {
 	kind    *payload
 	project string
 	items   [][]byte
 	spans   []spanPos
+	otlp    []byte
+	n       int
+}
+
+// size is how many events, signals or spans the request carries.
+func (r request) size() int {
+	if r.otlp != nil {
+		return r.n
+	}
+	return len(r.items)
 }
 
 // encodeEvents encodes the events, dropping (and counting) those that cannot be sent.
@@ -139,13 +150,18 @@ func group(kind *payload, items []item) []request {
 func (e *raindropExporter) deliver(ctx context.Context, reqs []request) (int, error) {
 	var rejected []error
 	for i, r := range reqs {
-		err := e.post(ctx, r.kind, r.project, r.items)
+		var err error
+		if r.otlp != nil {
+			err = e.send(ctx, r.kind, r.project, "application/x-protobuf", r.otlp)
+		} else {
+			err = e.post(ctx, r.kind, r.project, r.items)
+		}
 		if err == nil {
-			r.kind.sent.Add(ctx, int64(len(r.items)))
+			r.kind.sent.Add(ctx, int64(r.size()))
 			continue
 		}
 		if consumererror.IsPermanent(err) {
-			e.countDropped(ctx, r.kind, "rejected", len(r.items))
+			e.countDropped(ctx, r.kind, "rejected", r.size())
 			rejected = append(rejected, err)
 			continue
 		}
@@ -166,6 +182,11 @@ func (e *raindropExporter) deliver(ctx context.Context, reqs []request) (int, er
 func (e *raindropExporter) writeDryRun(ctx context.Context, reqs []request) error {
 	var buf bytes.Buffer
 	for _, r := range reqs {
+		if r.otlp != nil {
+			// Linked spans are OTLP protobuf: a dry run reports them in a line of their own.
+			fmt.Fprintf(&buf, "{\"linked_spans\":%d}\n", r.n)
+			continue
+		}
 		for _, it := range r.items {
 			if r.kind == e.signals {
 				buf.WriteString(`{"signal":`)
@@ -183,7 +204,7 @@ func (e *raindropExporter) writeDryRun(ctx context.Context, reqs []request) erro
 		return fmt.Errorf("raindrop: writing dry-run output: %w", err)
 	}
 	for _, r := range reqs {
-		r.kind.sent.Add(ctx, int64(len(r.items)))
+		r.kind.sent.Add(ctx, int64(r.size()))
 	}
 	return nil
 }
@@ -204,11 +225,27 @@ func (e *raindropExporter) post(ctx context.Context, kind *payload, project stri
 	}
 	body = append(body, ']')
 
+	err := e.send(ctx, kind, project, "application/json", body)
+	if errors.Is(err, errTooLarge) && len(items) > 1 {
+		half := len(items) / 2
+		if err := e.post(ctx, kind, project, items[:half]); err != nil {
+			return err
+		}
+		return e.post(ctx, kind, project, items[half:])
+	}
+	return err
+}
+
+// errTooLarge marks a 413 answer, which post meets by splitting the request.
+var errTooLarge = errors.New("payload too large")
+
+// send posts one body and classifies the answer.
+func (e *raindropExporter) send(ctx context.Context, kind *payload, project, contentType string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, kind.url, bytes.NewReader(body))
 	if err != nil {
 		return consumererror.NewPermanent(fmt.Errorf("raindrop: building request: %w", err))
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+string(e.cfg.WriteKey))
 	req.Header.Set("User-Agent", e.userAgent)
 	if project != "" {
@@ -221,12 +258,8 @@ func (e *raindropExporter) post(ctx context.Context, kind *payload, project stri
 		return fmt.Errorf("raindrop: sending %s: %w", kind.name, err)
 	}
 	err = responseError(resp, redact(kind.url))
-	if resp.StatusCode == http.StatusRequestEntityTooLarge && len(items) > 1 {
-		half := len(items) / 2
-		if err := e.post(ctx, kind, project, items[:half]); err != nil {
-			return err
-		}
-		return e.post(ctx, kind, project, items[half:])
+	if resp.StatusCode == http.StatusRequestEntityTooLarge {
+		return fmt.Errorf("%w: %w", errTooLarge, err)
 	}
 	return err
 }

@@ -31,6 +31,7 @@ type raindropExporter struct {
 	opts      translateOptions
 	events    *payload
 	signals   *payload
+	traces    *payload
 	userAgent string
 	// client stays nil until start: auth extensions are reachable only from the host.
 	client    *http.Client
@@ -84,6 +85,10 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 		signals: &payload{
 			name: "signals", url: base + signalsPath,
 			sent: tb.ExporterRaindropSignalsSent, dropped: tb.ExporterRaindropSignalsDropped,
+		},
+		traces: &payload{
+			name: "spans", url: base + tracesPath,
+			sent: tb.ExporterRaindropLinkedSpansSent, dropped: tb.ExporterRaindropLinkedSpansDropped,
 		},
 		userAgent: "raindropexporter/" + set.BuildInfo.Version + " (" + set.BuildInfo.Command + ")",
 		stdout:    os.Stdout,
@@ -156,8 +161,11 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 	tr := e.translateJoined(ctx, td)
 	e.recordTranslation(ctx, tr)
 
-	// Events go first: a signal must name an event Raindrop already has.
+	// Events go first: linked spans and signals name an event Raindrop should already have.
 	reqs := group(e.events, e.encodeEvents(ctx, tr.interactions))
+	if e.cfg.Traces.Enabled {
+		reqs = append(reqs, e.linkedSpans(ctx, td, tr.interactions)...)
+	}
 	reqs = append(reqs, group(e.signals, e.encodeSignals(ctx, tr.signals))...)
 
 	if e.cfg.DryRun {
@@ -171,6 +179,20 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 		return consumererror.NewTraces(err, selectSpans(td, reqs[i:]))
 	}
 	return err
+}
+
+func (e *raindropExporter) linkedSpans(ctx context.Context, td ptrace.Traces, interactions []interaction) []request {
+	trs, err := linkedTraces(td, interactions, e.cfg.PrivacyMode)
+	if err != nil {
+		// Encoding spans that decoded fine cannot fail in a way a retry would fix.
+		e.logger.Warn("not sending linked spans that cannot be encoded", zap.Error(err))
+		return nil
+	}
+	reqs := make([]request, len(trs))
+	for i, t := range trs {
+		reqs[i] = request{kind: e.traces, project: t.project, otlp: t.body, n: t.count, spans: t.spans}
+	}
+	return reqs
 }
 
 // translateJoined translates a batch and, when a logs pipeline feeds this exporter, gives the

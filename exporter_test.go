@@ -34,6 +34,7 @@ type fakeRaindrop struct {
 	headers  []http.Header
 	bodies   [][]byte
 	signals  [][]byte
+	traces   [][]byte
 	srv      *httptest.Server
 	header   http.Header
 }
@@ -50,6 +51,13 @@ func (f *fakeRaindrop) handle(w http.ResponseWriter, r *http.Request) {
 	assert.NoError(f.t, err)
 	assert.Equal(f.t, http.MethodPost, r.Method)
 	f.mu.Lock()
+	if r.URL.Path == "/v1/traces" {
+		assert.Equal(f.t, "application/x-protobuf", r.Header.Get("Content-Type"))
+		f.traces = append(f.traces, body)
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if r.URL.Path == "/v1/signals/track" {
 		f.signals = append(f.signals, body)
 		f.mu.Unlock()

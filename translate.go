@@ -59,7 +59,9 @@ type spanPos struct{ resource, scope, span int }
 // retry must resend to make the same event again.
 type interaction struct {
 	event event
-	spans []spanPos
+	// spans lists the ancestors of the interaction span, then its subtree (spans[ancestors:]).
+	spans     []spanPos
+	ancestors int
 	// project is the Raindrop project the event goes to; invalidProject holds an attribute
 	// value that is no project slug, for an event that must not be sent anywhere.
 	project        string
@@ -144,7 +146,8 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 			if unpriced != "" {
 				out.unpricedModels = append(out.unpricedModels, unpriced)
 			}
-			in := interaction{event: ev, spans: spansOf(n), project: opts.project}
+			in := interaction{event: ev, project: opts.project}
+			in.spans, in.ancestors = spansOf(n)
 			if opts.projectKey != "" {
 				switch p := lookup(lookupLevels(n, nil), []string{opts.projectKey}, ""); {
 				case p == "":
@@ -360,13 +363,14 @@ func calls(root *node) []*node {
 	return out
 }
 
-// spansOf returns the spans an interaction depends on: its subtree, and its ancestors, which
-// can carry its user and conversation.
-func spansOf(root *node) []spanPos {
+// spansOf returns the spans an interaction depends on: its ancestors, which can carry its
+// user and conversation, then its own subtree; and how many ancestors lead the list.
+func spansOf(root *node) ([]spanPos, int) {
 	var out []spanPos
 	for a := root.parent; a != nil; a = a.parent {
 		out = append(out, a.pos)
 	}
+	ancestors := len(out)
 	stack := []*node{root}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
@@ -374,7 +378,7 @@ func spansOf(root *node) []spanPos {
 		out = append(out, n.pos)
 		stack = append(stack, n.children...)
 	}
-	return out
+	return out, ancestors
 }
 
 func buildEvent(root *node, opts translateOptions, logs logContents) (event, int, string) {

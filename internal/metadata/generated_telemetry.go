@@ -31,6 +31,8 @@ type TelemetryBuilder struct {
 	ExporterRaindropEventsTranslated   metric.Int64Counter
 	ExporterRaindropEventsUnpriced     metric.Int64Counter
 	ExporterRaindropFieldsTruncated    metric.Int64Counter
+	ExporterRaindropLinkedSpansDropped metric.Int64Counter
+	ExporterRaindropLinkedSpansSent    metric.Int64Counter
 	ExporterRaindropLogContentEvicted  metric.Int64Counter
 	ExporterRaindropLogRecordsReceived metric.Int64Counter
 	ExporterRaindropSignalsDropped     metric.Int64Counter
@@ -96,6 +98,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_raindrop_fields_truncated",
 		metric.WithDescription("Text fields cut to fit Raindrop's limits. [Development]"),
 		metric.WithUnit("{field}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterRaindropLinkedSpansDropped, err = builder.meter.Int64Counter(
+		"otelcol_exporter_raindrop_linked_spans_dropped",
+		metric.WithDescription("Linked spans dropped without delivery, by reason (rejected). [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterRaindropLinkedSpansSent, err = builder.meter.Int64Counter(
+		"otelcol_exporter_raindrop_linked_spans_sent",
+		metric.WithDescription("Spans sent to Raindrop's trace endpoint, linked to their events (traces::enabled). [Development]"),
+		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ExporterRaindropLogContentEvicted, err = builder.meter.Int64Counter(

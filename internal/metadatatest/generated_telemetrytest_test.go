@@ -24,6 +24,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterRaindropEventsTranslated.Add(context.Background(), 1)
 	tb.ExporterRaindropEventsUnpriced.Add(context.Background(), 1)
 	tb.ExporterRaindropFieldsTruncated.Add(context.Background(), 1)
+	tb.ExporterRaindropLinkedSpansDropped.Add(context.Background(), 1)
+	tb.ExporterRaindropLinkedSpansSent.Add(context.Background(), 1)
 	tb.ExporterRaindropLogContentEvicted.Add(context.Background(), 1)
 	tb.ExporterRaindropLogRecordsReceived.Add(context.Background(), 1)
 	tb.ExporterRaindropSignalsDropped.Add(context.Background(), 1)
@@ -43,6 +45,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropFieldsTruncated(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterRaindropLinkedSpansDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterRaindropLinkedSpansSent(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterRaindropLogContentEvicted(t, testTel,
