@@ -61,7 +61,7 @@ const ANSWER = 'The capital of France is Paris.';
 
 // GenAI semconv 1.26/1.27: content as span events with JSON-string attributes.
 function otel127SpanEvents() {
-  const traceId = '5b8efff798038103d269b633813fc60c';
+  const traceId = '2f1c6a9e0b7d4c3a8e5f1d2c3b4a5968';
   return document('handbuilt-otel-1.27', { name: 'handbuilt.genai', version: '1.27.0' }, [
     span({
       traceId,
@@ -108,7 +108,7 @@ function otel127SpanEvents() {
 // .NET / Semantic Kernel style: per-message span events carrying
 // gen_ai.event.content as a JSON string.
 function dotnetSpanEvents() {
-  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  const traceId = '7e3d9b1a5c2f4e6d8a0b1c2d3e4f5a6b';
   return document(
     'handbuilt-semantic-kernel',
     { name: 'Microsoft.SemanticKernel.Diagnostics', version: '1.30.0' },
