@@ -10,6 +10,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-make build >/dev/null
+make build >/dev/null 2>&1 || make build
 go build -o _build/perfrun ./cmd/perfrun
 exec _build/perfrun -binary _build/otelcol-raindrop "$@"

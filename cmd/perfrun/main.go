@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,9 +108,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	binary := flags.String("binary", "_build/otelcol-raindrop", "the otelcol-raindrop distribution")
 	rate := flags.Float64("rate", 5000, "offered load, interactions per second")
-	duration := flags.Duration("duration", 20*time.Second, "load duration per exporter")
+	duration := flags.Duration("duration", 15*time.Second, "load duration per exporter")
 	promptBytes := flags.Int("prompt-bytes", 2048, "bytes added to each user prompt")
 	batch := flags.Int("batch", 50, "interactions per OTLP request")
+	runs := flags.Int("runs", 3, "runs per exporter; the medians are compared")
 	samples := flags.String("samples", "testdata/sample", "trace files to replay")
 	if err := flags.Parse(args); err != nil {
 		return 2
@@ -122,20 +124,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "offered %.0f interactions/s for %s per exporter, %d-byte prompt padding, "+
 		"%d interactions per request, %d CPUs\n", *rate, *duration, *promptBytes, *batch, runtime.NumCPU())
 
-	var results []result
-	for _, e := range exporters {
-		r, err := measure(ctx, *binary, e.name, e.config, templates, loadgen.Options{
-			Rate: *rate, Duration: *duration, Batch: *batch,
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "perfrun: %s: %v\n", e.name, err)
-			return 1
+	// Runs alternate between the exporters, so that a burst of other work on the machine
+	// is shared out rather than landing on one of them; the medians are compared.
+	all := make([][]result, len(exporters))
+	for range *runs {
+		for i, e := range exporters {
+			r, err := measure(ctx, *binary, e.name, e.config, templates, loadgen.Options{
+				Rate: *rate, Duration: *duration, Batch: *batch,
+			})
+			if err != nil {
+				fmt.Fprintf(stderr, "perfrun: %s: %v\n", e.name, err)
+				return 1
+			}
+			fmt.Fprintf(stderr, "  %s: CPU %.3f s / 1,000, peak RSS %d MiB\n", e.name,
+				r.cpuPerThousand(), r.hwm>>20)
+			all[i] = append(all[i], r)
 		}
-		results = append(results, r)
+	}
+	results := make([]result, len(all))
+	for i, rs := range all {
+		results[i] = median(rs)
 	}
 
+	fmt.Fprintf(stdout, "medians of %d runs per exporter:\n", *runs)
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "exporter\taccepted/s\trefused\tdrain\tCPU s / 1,000\tpeak RSS MiB\t")
+	fmt.Fprintln(w, "exporter\taccepted/s\trefused (max)\tdrain\tCPU s / 1,000\tpeak RSS MiB\t")
 	for _, r := range results {
 		fmt.Fprintf(w, "%s\t%.0f\t%d\t%s\t%.3f\t%d\t\n", r.name, r.report.AchievedRate(),
 			r.report.Rejected, r.drain.Round(10*time.Millisecond), r.cpuPerThousand(), r.hwm>>20)
@@ -149,6 +162,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			ours.report.AchievedRate()/base.report.AchievedRate())
 	}
 	return 0
+}
+
+// median takes each figure's median over the runs separately.
+func median(rs []result) result {
+	mid := func(f func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	m := rs[0]
+	m.cpu = time.Duration(mid(func(r result) float64 { return r.cpuPerThousand() }) *
+		float64(m.report.Accepted) / 1000 * float64(time.Second))
+	m.hwm = int64(mid(func(r result) float64 { return float64(r.hwm) }))
+	m.drain = time.Duration(mid(func(r result) float64 { return float64(r.drain) }))
+	rate := mid(func(r result) float64 { return r.report.AchievedRate() })
+	m.report.Elapsed = time.Duration(float64(m.report.Accepted) / rate * float64(time.Second))
+	for _, r := range rs[1:] {
+		m.report.Rejected = max(m.report.Rejected, r.report.Rejected)
+	}
+	return m
 }
 
 // measure runs one exporter configuration: start the collector, send the load, wait for
