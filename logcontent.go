@@ -40,6 +40,25 @@ const (
 func contentFromLogs(ld plog.Logs) (logContents, int) {
 	out := logContents{}
 	read := 0
+	eachRecord(ld, func(name string, r plog.LogRecord) {
+		if !isContentEvent(name) || r.SpanID().IsEmpty() {
+			return
+		}
+		read++
+		key := spanKey{r.TraceID(), r.SpanID()}
+		c := out[key]
+		if c == nil {
+			c = &logContent{}
+			out[key] = c
+		}
+		c.add(name, r)
+	})
+	return out, read
+}
+
+// eachRecord calls f with every log record of ld and its event name, taken from the record
+// itself or, as older SDKs write it, from its event.name attribute.
+func eachRecord(ld plog.Logs, f func(name string, r plog.LogRecord)) {
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		sls := rls.At(i).ScopeLogs()
@@ -51,21 +70,10 @@ func contentFromLogs(ld plog.Logs) (logContents, int) {
 				if name == "" {
 					name, _ = attrString(r.Attributes(), "event.name")
 				}
-				if !isContentEvent(name) || r.SpanID().IsEmpty() {
-					continue
-				}
-				read++
-				key := spanKey{r.TraceID(), r.SpanID()}
-				c := out[key]
-				if c == nil {
-					c = &logContent{}
-					out[key] = c
-				}
-				c.add(name, r)
+				f(name, r)
 			}
 		}
 	}
-	return out, read
 }
 
 func isContentEvent(name string) bool {

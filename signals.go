@@ -114,35 +114,23 @@ func containsString(list []string, s string) bool {
 // signalsFromLogs reads the signals log records carry. A record's own trace and span ids
 // stand for the interaction span it is about, unless it names a target.
 func signalsFromLogs(ld plog.Logs) (signals []signal, untargeted int) {
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		sls := rls.At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			records := sls.At(j).LogRecords()
-			for k := 0; k < records.Len(); k++ {
-				r := records.At(k)
-				name := r.EventName()
-				if name == "" {
-					name = firstAttr(r.Attributes(), "event.name")
-				}
-				target := ""
-				if !r.SpanID().IsEmpty() {
-					target = derivedEventID(r.TraceID(), r.SpanID())
-				}
-				ts := r.Timestamp()
-				if ts == 0 {
-					ts = r.ObservedTimestamp()
-				}
-				s, ok := readSignal(name, r.Attributes(), ts, target)
-				switch {
-				case !ok:
-				case s.EventID == "":
-					untargeted++
-				default:
-					signals = append(signals, s)
-				}
-			}
+	eachRecord(ld, func(name string, r plog.LogRecord) {
+		target := ""
+		if !r.SpanID().IsEmpty() {
+			target = derivedEventID(r.TraceID(), r.SpanID())
 		}
-	}
+		ts := r.Timestamp()
+		if ts == 0 {
+			ts = r.ObservedTimestamp()
+		}
+		s, ok := readSignal(name, r.Attributes(), ts, target)
+		switch {
+		case !ok:
+		case s.EventID == "":
+			untargeted++
+		default:
+			signals = append(signals, s)
+		}
+	})
 	return signals, untargeted
 }
