@@ -205,8 +205,13 @@ var headerPrefixes = []string{
 // usageDetailKeys hold JSON objects of token counts and costs, read into the usage properties.
 var usageDetailKeys = []string{
 	"langfuse.observation.usage_details", "langfuse.observation.cost_details",
-	keyLangfuseCompletionStart,
+	keyLangfuseCompletionStart, keyLangSmithInputDetails, keyLangSmithOutputDetails,
 }
+
+const (
+	keyLangSmithInputDetails  = "gen_ai.usage.input_token_details"
+	keyLangSmithOutputDetails = "gen_ai.usage.output_token_details"
+)
 
 func prefixed(prefixes, suffixes []string) []string {
 	out := make([]string, 0, len(prefixes)*len(suffixes))

@@ -508,3 +508,27 @@ func TestEncodeEventDropsManySmallPieces(t *testing.T) {
 	assert.Equal(t, 10_000, omitted+len(ev.Attachments)-1, "the note counts what was left out")
 	assert.Equal(t, "m", ev.Properties["model"], "computed properties stay")
 }
+
+func TestLangSmithShapes(t *testing.T) {
+	td := buildTrace(t, nil, spec{"ChatOpenAI", -1, 0, map[string]any{
+		"langsmith.span.kind": "llm", "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o-mini",
+		"gen_ai.prompt": `{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi there"}]}`,
+		"gen_ai.completion": `{"choices":[{"message":{"role":"assistant","content":"Hello!"},` +
+			`"finish_reason":"stop"}]}`,
+		"gen_ai.response.finish_reasons":    "stop",
+		"gen_ai.usage.input_tokens":         12,
+		"gen_ai.usage.output_tokens":        3,
+		"gen_ai.usage.input_token_details":  `{"cache_read":8}`,
+		"gen_ai.usage.output_token_details": `{"reasoning":1}`,
+		"langsmith.metadata.thread_id":      "thread-1",
+		"langsmith.metadata.user_id":        "u-9",
+	}})
+	ev := only(t, translate(td, defaultOptions, nil))
+	assert.Equal(t, "Hi there", ev.AIData.Input)
+	assert.Equal(t, "Hello!", ev.AIData.Output)
+	assert.Equal(t, "thread-1", ev.AIData.ConvoID)
+	assert.Equal(t, "u-9", ev.UserID)
+	assert.Equal(t, "stop", ev.Properties["finish_reason"])
+	assert.Equal(t, int64(8), ev.Properties["cached_tokens"])
+	assert.Equal(t, int64(1), ev.Properties["reasoning_tokens"])
+}

@@ -96,6 +96,13 @@ func spanUsage(attrs pcommon.Map) usage {
 	if !u.anyTokens() {
 		langfuseUsage(attrs, &u)
 	}
+	// LangSmith keeps its cache and reasoning counts in JSON objects.
+	if !u.hasTokens[tokCacheRead] {
+		u.tokens[tokCacheRead], u.hasTokens[tokCacheRead] = jsonField(attrs, keyLangSmithInputDetails, "cache_read")
+	}
+	if !u.hasTokens[tokReasoning] {
+		u.tokens[tokReasoning], u.hasTokens[tokReasoning] = jsonField(attrs, keyLangSmithOutputDetails, "reasoning")
+	}
 	if !u.anyCost() {
 		langfuseCost(attrs, &u)
 	}
@@ -151,6 +158,19 @@ func langfuseCost(attrs pcommon.Map, u *usage) {
 	for i, k := range [numCosts]string{"total", "input", "output"} {
 		u.cost[i], u.hasCost[i] = jsonNumber(m[k])
 	}
+}
+
+// jsonField reads one number from an attribute holding a JSON object.
+func jsonField(attrs pcommon.Map, key, field string) (float64, bool) {
+	v, ok := attrs.Get(key)
+	if !ok {
+		return 0, false
+	}
+	m, ok := decodedObject(v)
+	if !ok {
+		return 0, false
+	}
+	return jsonNumber(m[field])
 }
 
 func jsonNumber(x any) (float64, bool) {
