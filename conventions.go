@@ -162,7 +162,9 @@ var (
 		prefixed(metadataPrefixes, convoSuffixes))
 	sessionIDKeys = concat([]string{"session.id", "langfuse.session.id"},
 		prefixed(metadataPrefixes, sessionSuffixes))
-	eventNameKeys = concat(raindropEventNameKeys, []string{"ai.telemetry.functionId", keyAgentName})
+	// functionNameKeys name the application's function or agent: the event name when no
+	// Raindrop event-name attribute is found.
+	functionNameKeys = []string{"ai.telemetry.functionId", keyAgentName}
 	traceNameKeys = []string{
 		"trace.metadata.trace_name", "langfuse.trace.name", "langsmith.trace.name",
 		"traceloop.workflow.name",

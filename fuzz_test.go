@@ -61,7 +61,7 @@ func FuzzAttributeValues(f *testing.F) {
 	f.Add("chat", "[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]", int64(1<<62), math.Inf(1))
 	f.Add("embeddings", `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`, int64(0), -0.0)
 	f.Add("LLM", `{"choices":[{"message":{"tool_calls":[{"function":{"name":null}}]}}]}`, int64(7), 1e308)
-	keys := concat(contentKeys, userIDKeys, convoIDKeys, eventNameKeys, raindropEventIDKeys,
+	keys := concat(contentKeys, userIDKeys, convoIDKeys, raindropEventNameKeys, functionNameKeys, raindropEventIDKeys,
 		inputTokenKeys, outputTokenKeys, totalCostKeys, responseModelKeys, providerKeys,
 		finishReasonKeys, usageDetailKeys, []string{"gen_ai.prompt.0.content",
 			"gen_ai.prompt.0.role", "gen_ai.completion.0.content", "llm.input_messages.0.message.content",

@@ -15,7 +15,7 @@ var consumedKeys = func() map[string]bool {
 		inputTokenKeys, outputTokenKeys, totalTokenKeys, cacheReadTokenKeys,
 		cacheWriteTokenKeys, reasoningTokenKeys, totalCostKeys, inputCostKeys, outputCostKeys,
 		ttftSecondsKeys, ttftMillisKeys, raindropEventIDKeys, raindropEventNameKeys,
-		userIDKeys, convoIDKeys, sessionIDKeys, eventNameKeys, traceNameKeys, contentKeys,
+		userIDKeys, convoIDKeys, sessionIDKeys, functionNameKeys, traceNameKeys, contentKeys,
 		usageDetailKeys,
 		{keyErrorType},
 	} {

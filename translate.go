@@ -185,7 +185,7 @@ func buildEvent(root *node, opts translateOptions, logs logContents) (event, int
 
 	ev := event{
 		EventID:    eventID(root, levels),
-		Event:      lookup(levels[:ancestorLevels(root)], eventNameKeys, opts.eventName),
+		Event:      eventName(levels[:ancestorLevels(root)], opts.eventName),
 		UserID:     lookup(levels, userIDKeys, opts.defaultUserID),
 		Timestamp:  formatTimestamp(root.span.StartTimestamp()),
 		Properties: forwardedAttributes(root.span.Attributes()),
@@ -261,6 +261,15 @@ func ancestorLevels(root *node) int {
 		n++
 	}
 	return n
+}
+
+// eventName is a Raindrop event-name attribute wherever it sits on the span or its ancestors,
+// else the application's function or agent name, else the configured name.
+func eventName(levels []pcommon.Map, fallback string) string {
+	if name := lookup(levels, raindropEventNameKeys, ""); name != "" {
+		return name
+	}
+	return lookup(levels, functionNameKeys, fallback)
 }
 
 func lookup(levels []pcommon.Map, keys []string, fallback string) string {

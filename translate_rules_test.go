@@ -532,3 +532,13 @@ func TestLangSmithShapes(t *testing.T) {
 	assert.Equal(t, int64(8), ev.Properties["cached_tokens"])
 	assert.Equal(t, int64(1), ev.Properties["reasoning_tokens"])
 }
+
+func TestRaindropEventNameWinsWhereverItSits(t *testing.T) {
+	td := buildTrace(t, nil,
+		spec{"request", -1, 0, map[string]any{"raindrop.event.name": "support_reply"}},
+		spec{"ai.generateText", 0, 0, map[string]any{
+			"ai.operationId": "ai.generateText", "ai.telemetry.functionId": "answer-question",
+			"ai.prompt": `{"prompt":"hi"}`, "ai.response.text": "hello",
+		}})
+	assert.Equal(t, "support_reply", only(t, translate(td, defaultOptions, nil)).Event)
+}
