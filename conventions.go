@@ -58,7 +58,8 @@ var (
 	// OpenRouter names the provider that served the request in its trace metadata; its
 	// gen_ai.system is OpenRouter itself.
 	providerKeys = []string{
-		"trace.metadata.openrouter.provider_name", string(semconv.GenAIProviderNameKey), "gen_ai.system", "ai.model.provider", "llm.provider",
+		"trace.metadata.openrouter.provider_name", string(semconv.GenAIProviderNameKey),
+		"gen_ai.system", "ai.model.provider", "llm.provider",
 		"llm.system",
 	}
 	finishReasonKeys = []string{
@@ -108,7 +109,9 @@ var (
 
 // Time to first token: keys in seconds and keys in milliseconds.
 var (
-	ttftSecondsKeys = []string{"gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk"}
+	ttftSecondsKeys = []string{
+		"gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk",
+	}
 	ttftMillisKeys  = []string{"ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"}
 )
 

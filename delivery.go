@@ -240,7 +240,12 @@ func (e *raindropExporter) post(ctx context.Context, kind *payload, project stri
 var errTooLarge = errors.New("payload too large")
 
 // send posts one body and classifies the answer.
-func (e *raindropExporter) send(ctx context.Context, kind *payload, project, contentType string, body []byte) error {
+func (e *raindropExporter) send(
+	ctx context.Context,
+	kind *payload,
+	project, contentType string,
+	body []byte,
+) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, kind.url, bytes.NewReader(body))
 	if err != nil {
 		return consumererror.NewPermanent(fmt.Errorf("raindrop: building request: %w", err))

@@ -181,7 +181,11 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 	return err
 }
 
-func (e *raindropExporter) linkedSpans(ctx context.Context, td ptrace.Traces, interactions []interaction) []request {
+func (e *raindropExporter) linkedSpans(
+	ctx context.Context,
+	td ptrace.Traces,
+	interactions []interaction,
+) []request {
 	trs, err := linkedTraces(td, interactions, e.cfg.PrivacyMode)
 	if err != nil {
 		// Encoding spans that decoded fine cannot fail in a way a retry would fix.

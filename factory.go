@@ -90,9 +90,9 @@ func createTraces(
 	)
 }
 
-// createLogs accepts the log records that carry message content. It shares one exporter with
-// the traces pipeline of the same component, which is where the content is used; records are
-// held in memory only, so there is no queue and nothing to retry.
+// createLogs accepts the log records that carry message content or signals. It shares one
+// exporter with the traces pipeline of the same component, which is where the content is
+// used; the queue and retry apply to the signals it sends.
 func createLogs(
 	ctx context.Context,
 	set exporter.Settings,
@@ -113,5 +113,7 @@ func createLogs(
 		exporterhelper.WithShutdown(exp.shutdown),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: 0}),
+		exporterhelper.WithRetry(c.BackOffConfig),
+		exporterhelper.WithQueue(c.QueueConfig),
 	)
 }
