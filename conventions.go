@@ -59,8 +59,7 @@ var (
 	// gen_ai.system is OpenRouter itself.
 	providerKeys = []string{
 		"trace.metadata.openrouter.provider_name", string(semconv.GenAIProviderNameKey),
-		"gen_ai.system", "ai.model.provider", "llm.provider",
-		"llm.system",
+		"gen_ai.system", "ai.model.provider", "llm.provider", "llm.system",
 	}
 	finishReasonKeys = []string{
 		string(semconv.GenAIResponseFinishReasonsKey), "gen_ai.response.finish_reason",
@@ -112,7 +111,7 @@ var (
 	ttftSecondsKeys = []string{
 		"gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk",
 	}
-	ttftMillisKeys  = []string{"ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"}
+	ttftMillisKeys = []string{"ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"}
 )
 
 // Raindrop's own identity attributes, as its SDKs write them.
@@ -168,7 +167,7 @@ var (
 	// functionNameKeys name the application's function or agent: the event name when no
 	// Raindrop event-name attribute is found.
 	functionNameKeys = []string{"ai.telemetry.functionId", keyAgentName}
-	traceNameKeys = []string{
+	traceNameKeys    = []string{
 		"trace.metadata.trace_name", "langfuse.trace.name", "langsmith.trace.name",
 		"traceloop.workflow.name",
 	}
