@@ -1,7 +1,9 @@
 package raindropexporter
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/raindropexporter/raindropexporter/internal/metadata"
 )
@@ -115,4 +118,31 @@ func TestConfigUnknownKeyFailsAtLoad(t *testing.T) {
 	err := confmap.NewFromStringMap(map[string]any{"write_kye": "x"}).Unmarshal(cfg)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "write_kye")
+}
+
+// TestReadmeFullExample loads the README's full example, so the documented keys and the code
+// cannot drift apart.
+func TestReadmeFullExample(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(readme), "Full (this block is loaded")
+	require.True(t, ok, "README has the full example")
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	require.True(t, ok)
+	block, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+
+	var doc map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(block), &doc))
+	conf := confmap.NewFromStringMap(doc)
+	sub, err := conf.Sub("exporters::raindrop")
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	// The example reads the key from the environment, which the collector resolves first.
+	assert.Equal(t, "${env:RAINDROP_WRITE_KEY}", string(cfg.WriteKey))
+	require.NoError(t, confmap.Validate(cfg))
+	assert.True(t, cfg.Traces.Enabled)
+	assert.Equal(t, "raindrop.project", cfg.ProjectIDAttribute)
+	require.Len(t, cfg.Pricing, 1)
 }
