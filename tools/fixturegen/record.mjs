@@ -10,7 +10,8 @@
 // scenarios and the packages whose versions are reported come from the
 // "fixturegen" field of that package.json. Output goes to
 // ../../testdata/fixtures/<name>/<scenario>.json (+ .logs.json when logs were
-// exported) and versions.json.
+// exported, + .raindrop-events.json when Raindrop events were posted) and
+// versions.json.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -94,6 +95,25 @@ function runChild(nodeBinary, cwd, env) {
   });
 }
 
+// hexIds rewrites base64 trace and span ids (the proto3 JSON mapping of
+// bytes) as the lower-case hex that OTLP/JSON requires. Only a library whose
+// package.json says "ids": "base64" goes through it; the raw export is kept
+// beside the fixture.
+function hexIds(doc) {
+  const hex = (id) => (id ? Buffer.from(id, 'base64').toString('hex') : id);
+  const fix = (o) => {
+    for (const k of ['traceId', 'spanId', 'parentSpanId']) if (k in o) o[k] = hex(o[k]);
+  };
+  const out = structuredClone(doc);
+  for (const r of out.resourceSpans)
+    for (const s of r.scopeSpans)
+      for (const span of s.spans) {
+        fix(span);
+        for (const link of span.links || []) fix(link);
+      }
+  return out;
+}
+
 function writeJSON(file, value) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
@@ -145,20 +165,32 @@ async function main() {
           OTEL_LOGS_EXPORTER: 'none',
           ...(conf.env || {}),
         });
-        const { traces, logs } = capture.take(key);
+        const { traces, logs, events, other } = capture.take(key);
         if (r.status !== 0) {
           failures += 1;
           console.error(`${key}: FAILED (exit ${r.status ?? r.signal})\n${r.stdout}\n${r.stderr}`);
           continue;
         }
         if (r.stderr.trim()) console.log(`${key}: stderr:\n${r.stderr.trim()}`);
+        for (const o of other) console.error(`${key}: unexpected request to ${o.path} (not recorded)`);
         const doc = mergeResources(traces, 'resourceSpans', 'scopeSpans', 'spans');
-        writeJSON(path.join(outRoot, library, `${scenario}.json`), doc);
+        if (conf.ids === 'base64') {
+          // Not .json, so nothing that walks the fixtures tries to decode it.
+          writeJSON(path.join(outRoot, library, `${scenario}.json`), hexIds(doc));
+          const raw = path.join(outRoot, library, `${scenario}.raw-base64.json.txt`);
+          fs.writeFileSync(raw, JSON.stringify(doc, null, 2) + '\n');
+        } else {
+          writeJSON(path.join(outRoot, library, `${scenario}.json`), doc);
+        }
         let line = `${key}: ${count(doc, 'resourceSpans', 'scopeSpans', 'spans')} spans`;
         if (logs.length > 0) {
           const logDoc = mergeResources(logs, 'resourceLogs', 'scopeLogs', 'logRecords');
           writeJSON(path.join(outRoot, library, `${scenario}.logs.json`), logDoc);
           line += `, ${count(logDoc, 'resourceLogs', 'scopeLogs', 'logRecords')} log records`;
+        }
+        if (events.length > 0) {
+          writeJSON(path.join(outRoot, library, `${scenario}.raindrop-events.json`), events);
+          line += `, ${events.length} Raindrop event bodies`;
         }
         console.log(line);
       }

@@ -2,12 +2,15 @@
 //
 // Exporters are pointed at http://127.0.0.1:<port>/<library>/<scenario>, so
 // the first two path segments say which recording a body belongs to and the
-// rest of the path (…/v1/traces or …/v1/logs) says which signal it is.
+// rest of the path (…/v1/traces or …/v1/logs) says which signal it is. The
+// Raindrop SDK's own event posts (…/v1/events/track_partial) are kept apart,
+// as are bodies sent to any other path, so they never mix with spans.
 import http from 'node:http';
 import zlib from 'node:zlib';
 
 export async function startCapture() {
-  const bodies = new Map(); // "<library>/<scenario>" -> { traces: [], logs: [] }
+  const bodies = new Map(); // "<library>/<scenario>" -> { traces, logs, events, other }
+  const empty = () => ({ traces: [], logs: [], events: [], other: [] });
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -16,7 +19,7 @@ export async function startCapture() {
       if (req.headers['content-encoding'] === 'gzip') raw = zlib.gunzipSync(raw);
       const parts = req.url.split('?')[0].split('/').filter(Boolean);
       const key = parts.slice(0, 2).join('/');
-      const signal = parts[parts.length - 1]; // "traces" or "logs"
+      const signal = parts[parts.length - 1]; // "traces", "logs" or "track_partial"
       const type = String(req.headers['content-type'] || '');
       if (!type.includes('json')) {
         res.writeHead(415, { 'content-type': 'application/json' });
@@ -24,9 +27,13 @@ export async function startCapture() {
         console.error(`capture: ${req.url} sent ${type}, not JSON`);
         return;
       }
-      if (!bodies.has(key)) bodies.set(key, { traces: [], logs: [] });
+      if (!bodies.has(key)) bodies.set(key, empty());
       const entry = bodies.get(key);
-      (signal === 'logs' ? entry.logs : entry.traces).push(JSON.parse(raw.toString('utf8')));
+      const body = JSON.parse(raw.toString('utf8'));
+      if (signal === 'traces') entry.traces.push(body);
+      else if (signal === 'logs') entry.logs.push(body);
+      else if (signal === 'track_partial') entry.events.push(body);
+      else entry.other.push({ path: parts.slice(2).join('/'), body });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -36,7 +43,7 @@ export async function startCapture() {
   return {
     base: `http://127.0.0.1:${port}`,
     take(key) {
-      const entry = bodies.get(key) || { traces: [], logs: [] };
+      const entry = bodies.get(key) || empty();
       bodies.delete(key);
       return entry;
     },
