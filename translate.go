@@ -112,26 +112,10 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 	for _, n := range nodes {
 		switch {
 		case n.top == n:
-			ev, truncated, unpriced := buildEvent(n, opts, logs)
+			in, truncated, unpriced := newInteraction(n, opts, logs)
 			out.truncatedFields += truncated
 			if unpriced != "" {
 				out.unpricedModels = append(out.unpricedModels, unpriced)
-			}
-			in := interaction{event: ev, project: opts.project}
-			in.spans, in.ancestors = spansOf(n)
-			if opts.projectKey != "" {
-				switch p := lookup(lookupLevels(n, nil), []string{opts.projectKey}, ""); {
-				case p == "":
-				case projectSlug.MatchString(p):
-					in.project = p
-				default:
-					in.invalidProject = p
-				}
-			}
-			if ev.AIData == nil && !opts.privacyMode {
-				for _, c := range calls(n) {
-					in.contentless = append(in.contentless, keyOf(c.span))
-				}
 			}
 			out.interactions = append(out.interactions, in)
 			byRoot[n] = len(out.interactions) - 1
@@ -145,6 +129,30 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 		out.addSignals(n, byRoot, opts)
 	}
 	return out
+}
+
+// newInteraction makes the event of the interaction rooted at root, and finds where it goes.
+// It also returns how many texts were truncated and a model it could not price.
+func newInteraction(root *node, opts translateOptions, logs logContents) (interaction, int, string) {
+	calls := calls(root)
+	ev, truncated, unpriced := buildEvent(root, calls, opts, logs)
+	in := interaction{event: ev, project: opts.project}
+	in.spans, in.ancestors = spansOf(root)
+	if opts.projectKey != "" {
+		switch p := lookup(lookupLevels(root, nil), []string{opts.projectKey}, ""); {
+		case p == "":
+		case projectSlug.MatchString(p):
+			in.project = p
+		default:
+			in.invalidProject = p
+		}
+	}
+	if ev.AIData == nil && !opts.privacyMode {
+		for _, c := range calls {
+			in.contentless = append(in.contentless, keyOf(c.span))
+		}
+	}
+	return in, truncated, unpriced
 }
 
 // addSignals reads the signals a span carries, on itself or in its events, and aims them at
@@ -175,8 +183,14 @@ func (out *translation) addSignals(n *node, byRoot map[*node]int, opts translate
 	}
 }
 
-func buildEvent(root *node, opts translateOptions, logs logContents) (event, int, string) {
-	calls := calls(root)
+// buildEvent makes the event of one interaction from its span and the calls it folds. It
+// returns how many texts were truncated and a model it could not price.
+func buildEvent(
+	root *node,
+	calls []*node,
+	opts translateOptions,
+	logs logContents,
+) (event, int, string) {
 	last := root
 	if len(calls) > 0 {
 		last = calls[len(calls)-1]
