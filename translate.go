@@ -395,20 +395,28 @@ func spanError(span ptrace.Span) (typ, msg string, failed bool) {
 	attrs := span.Attributes()
 	typ, hasType := attrString(attrs, keyErrorType)
 	level, _ := attrString(attrs, keyLangfuseLevel)
-	failed = span.Status().Code() == ptrace.StatusCodeError || hasType || level == "ERROR"
+	var exception ptrace.SpanEvent
+	hasException := false
+	events := span.Events()
+	for i := 0; i < events.Len() && !hasException; i++ {
+		if ev := events.At(i); ev.Name() == "exception" {
+			exception, hasException = ev, true
+		}
+	}
+	// Langfuse leaves the status unset on failure and LangSmith sets it to OK, so a model
+	// call is failed by any of these, not by its status alone.
+	failed = span.Status().Code() == ptrace.StatusCodeError || hasType || level == "ERROR" ||
+		hasException
 	if !failed {
 		return "", "", false
 	}
 	msg = span.Status().Message()
-	events := span.Events()
-	for i := 0; i < events.Len(); i++ {
-		if ev := events.At(i); ev.Name() == "exception" {
-			if typ == "" {
-				typ, _ = attrString(ev.Attributes(), "exception.type")
-			}
-			if msg == "" {
-				msg, _ = attrString(ev.Attributes(), "exception.message")
-			}
+	if hasException {
+		if typ == "" {
+			typ, _ = attrString(exception.Attributes(), "exception.type")
+		}
+		if msg == "" {
+			msg, _ = attrString(exception.Attributes(), "exception.message")
 		}
 	}
 	if msg == "" {

@@ -39,8 +39,12 @@ func traceFixtures(t *testing.T) []string {
 	for _, root := range []string{"testdata/fixtures", "testdata/sample"} {
 		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") ||
-				strings.HasSuffix(path, ".logs.json") || filepath.Base(path) == "versions.json" ||
-				filepath.Base(path) == "package.json" {
+				strings.HasSuffix(path, ".logs.json") {
+				return err
+			}
+			// Recorded folders also keep metadata and Raindrop's own event bodies as JSON.
+			b, err := os.ReadFile(path)
+			if err != nil || !bytes.Contains(b, []byte(`"resourceSpans"`)) {
 				return err
 			}
 			files = append(files, path)
