@@ -154,16 +154,19 @@ var (
 )
 
 var (
+	// The bare user_id and session_id come last: Logfire carries baggage that way.
 	userIDKeys = concat(raindropUserIDKeys,
 		[]string{"user.id", "enduser.id", "langfuse.user.id"},
 		prefixed(metadataPrefixes, userIDSuffixes),
-		[]string{"llm.user"},
+		[]string{"llm.user", "user_id"},
 	)
 	// convoIDKeys name a conversation explicitly and win over sessionIDKeys.
 	convoIDKeys = concat([]string{keyConversationID}, raindropConvoIDKeys,
-		prefixed(metadataPrefixes, convoSuffixes))
+		prefixed(metadataPrefixes, convoSuffixes),
+		[]string{"spring.ai.chat.client.conversation.id"})
 	sessionIDKeys = concat([]string{"session.id", "langfuse.session.id"},
-		prefixed(metadataPrefixes, sessionSuffixes))
+		prefixed(metadataPrefixes, sessionSuffixes),
+		[]string{"gcp.vertex.agent.session_id", "session_id"})
 	// functionNameKeys name the application's function or agent: the event name when no
 	// Raindrop event-name attribute is found.
 	functionNameKeys = []string{"ai.telemetry.functionId", keyAgentName}
@@ -197,6 +200,17 @@ var (
 		"gen_ai.request.messages", "gen_ai.response.text", "gen_ai.response.tool_calls",
 	}
 )
+
+// toolResultKeys say where a tool span keeps its result, and the keys of the tool's name.
+var toolResultKeys = []struct {
+	result string
+	name   []string
+}{
+	{string(semconv.GenAIToolCallResultKey), []string{string(semconv.GenAIToolNameKey)}},
+	{"ai.toolCall.result", []string{"ai.toolCall.name"}},
+	{"tool_response", []string{string(semconv.GenAIToolNameKey)}},
+	{"gcp.vertex.agent.tool_response", []string{string(semconv.GenAIToolNameKey)}},
+}
 
 // signalPrefix marks the attributes that send a Raindrop signal rather than describe a call.
 const signalPrefix = "raindrop.signal."

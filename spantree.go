@@ -169,6 +169,13 @@ func classify(span ptrace.Span) role {
 			return roleCall
 		}
 	}
+	// An agent run that names its agent but no operation (pydantic-ai's "agent run" and
+	// "invoke_agent {name}" spans) wraps the calls the agent makes.
+	if _, ok := attrString(attrs, keyAgentName); ok {
+		if _, hasOp := attrs.Get(keyOperationName); !hasOp {
+			return roleWrapper
+		}
+	}
 	return roleOther
 }
 

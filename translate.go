@@ -510,7 +510,7 @@ func interactionContent(root *node, calls []*node, logs logContents) (content, i
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if _, ok := toolResult(n.span.Attributes()); ok {
+		if _, _, ok := toolResult(n.span.Attributes()); ok {
 			results = append(results, n)
 		}
 		stack = append(stack, n.children...)
@@ -522,11 +522,7 @@ func interactionContent(root *node, calls []*node, logs logContents) (content, i
 		return comparePos(a.pos, b.pos)
 	})
 	for _, n := range results {
-		name, _ := toolResult(n.span.Attributes())
-		value, _ := attrJSON(n.span.Attributes(), "gen_ai.tool.call.result")
-		if value == nil {
-			value, _ = attrJSON(n.span.Attributes(), "ai.toolCall.result")
-		}
+		name, value, _ := toolResult(n.span.Attributes())
 		c.attachments = append(c.attachments, attachment{
 			Type: "code", Language: "json", Role: "input", Name: name, Value: cut(asString(value)),
 		})
@@ -535,16 +531,14 @@ func interactionContent(root *node, calls []*node, logs logContents) (content, i
 }
 
 // toolResult tells whether a span records a tool's result, and the tool's name.
-func toolResult(attrs pcommon.Map) (string, bool) {
-	if _, ok := attrs.Get("gen_ai.tool.call.result"); ok {
-		name, _ := attrString(attrs, "gen_ai.tool.name")
-		return name, true
+func toolResult(attrs pcommon.Map) (string, any, bool) {
+	for _, k := range toolResultKeys {
+		if v, ok := attrJSON(attrs, k.result); ok {
+			name, _ := attrString(attrs, k.name...)
+			return name, v, true
+		}
 	}
-	if _, ok := attrs.Get("ai.toolCall.result"); ok {
-		name, _ := attrString(attrs, "ai.toolCall.name")
-		return name, true
-	}
-	return "", false
+	return "", nil, false
 }
 
 func setString(props map[string]any, key, value string) {
