@@ -220,7 +220,10 @@ func TestRaindropOutage(t *testing.T) {
 	c.stop(t)
 
 	dups := raindrop.checkAccounting(t, accepted, load.rec.refusedIDs())
-	assert.Positive(t, rep.Rejected, "a full queue must refuse load, visibly")
+	if rate := envFloat(t, rateEnv, 300); rate/5*outage.Seconds() > 2*100 {
+		// The outage outlasted the queue: the receiver must have said so to the sender.
+		assert.Positive(t, rep.Rejected, "a full queue must refuse load, visibly")
+	}
 	assert.Equal(t, rep.Sent, rep.Accepted+rep.Rejected)
 	assert.Len(t, accepted, rep.Accepted*1, "one trace per sample interaction")
 	t.Logf("outage %s: %d interactions accepted and delivered (%d twice), %d refused; "+
