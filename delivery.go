@@ -51,15 +51,17 @@ type item struct {
 	spans   []spanPos
 }
 
-// request is one POST of one kind and one project: a JSON array of items, or, for linked
-// spans, an OTLP protobuf body of n spans.
+// request is one POST of one kind and one project: a JSON array of items, each with the spans
+// a retry must resend, or, for linked spans, an OTLP protobuf body of n spans.
 type request struct {
-	kind    *payload
-	project string
-	items   [][]byte
-	spans   []spanPos
-	otlp    []byte
-	n       int
+	kind      *payload
+	project   string
+	items     [][]byte
+	itemSpans [][]spanPos
+	otlp      []byte
+	n         int
+	// spans are what a retry of an OTLP body must resend.
+	spans []spanPos
 }
 
 // size is how many events, signals or spans the request carries.
@@ -132,7 +134,7 @@ func group(kind *payload, items []item) []request {
 				cur, size = request{kind: kind, project: project}, 2
 			}
 			cur.items = append(cur.items, it.body)
-			cur.spans = append(cur.spans, it.spans...)
+			cur.itemSpans = append(cur.itemSpans, it.spans)
 			size += len(it.body) + 1
 		}
 		if len(cur.items) > 0 {
@@ -142,39 +144,114 @@ func group(kind *payload, items []item) []request {
 	return reqs
 }
 
-// deliver posts the requests in order. A permanent failure drops that request's items and
-// goes on; a retryable one stops, since the requests after it would most likely fail the
-// same way. It returns the index of the request that stopped it (len(reqs) when none did)
-// and the error: the retryable one, carrying the text of earlier rejections, or a permanent
-// error when only rejections happened.
-func (e *raindropExporter) deliver(ctx context.Context, reqs []request) (int, error) {
+// deliver posts the requests in order and reports what did not get through. Items Raindrop
+// rejects for good are dropped and counted, and delivery goes on; at the first retryable
+// failure it stops, since the requests after it would most likely fail the same way. It
+// returns the spans a retry must resend (those of the items that failed retryably, and of
+// every request after them) and the error: the retryable one, carrying the text of any
+// rejections, or a permanent error when only rejections happened.
+func (e *raindropExporter) deliver(ctx context.Context, reqs []request) ([]spanPos, error) {
 	var rejected []error
 	for i, r := range reqs {
-		var err error
+		if wait := e.throttled(); wait > 0 {
+			// Raindrop asked to wait: nothing more is sent until the delay ends.
+			err := exporterhelper.NewThrottleRetry(
+				fmt.Errorf("raindrop: waiting %s more, as Retry-After asked", wait), wait)
+			return unsentFrom(reqs[i:], nil), withRejections(err, rejected)
+		}
+		var o outcome
 		if r.otlp != nil {
-			err = e.send(ctx, r.kind, r.project, "application/x-protobuf", r.otlp)
+			o = e.postOTLP(ctx, r)
 		} else {
-			err = e.post(ctx, r.kind, r.project, r.items)
+			o = e.post(ctx, r.kind, r.project, r.items, indexes(len(r.items)))
 		}
-		if err == nil {
-			r.kind.sent.Add(ctx, int64(r.size()))
-			continue
+		r.kind.sent.Add(ctx, int64(o.sent))
+		e.countDropped(ctx, r.kind, "rejected", o.rejected)
+		rejected = append(rejected, o.rejectedErrs...)
+		if o.retryErr != nil {
+			return unsentFrom(reqs[i:], o.retry), withRejections(o.retryErr, rejected)
 		}
-		if consumererror.IsPermanent(err) {
-			e.countDropped(ctx, r.kind, "rejected", r.size())
-			rejected = append(rejected, err)
-			continue
-		}
-		if len(rejected) > 0 {
-			err = fmt.Errorf("%w (an earlier request of this batch was rejected: %s)",
-				err, errors.Join(rejected...).Error())
-		}
-		return i, err
 	}
 	if len(rejected) > 0 {
-		return len(reqs), consumererror.NewPermanent(errors.Join(rejected...))
+		return nil, consumererror.NewPermanent(errors.Join(rejected...))
 	}
-	return len(reqs), nil
+	return nil, nil
+}
+
+// outcome is what became of the items of one request.
+type outcome struct {
+	sent         int
+	rejected     int
+	rejectedErrs []error
+	// retry holds the indexes of the items that failed retryably, and retryErr why.
+	retry    []int
+	retryErr error
+}
+
+func (o *outcome) merge(other outcome) {
+	o.sent += other.sent
+	o.rejected += other.rejected
+	o.rejectedErrs = append(o.rejectedErrs, other.rejectedErrs...)
+	o.retry = append(o.retry, other.retry...)
+	if o.retryErr == nil {
+		o.retryErr = other.retryErr
+	}
+}
+
+// unsentFrom lists the spans of the items to retry in the first request (all of its items
+// when retry is nil) and of every request after it.
+func unsentFrom(reqs []request, retry []int) []spanPos {
+	var out []spanPos
+	for i, r := range reqs {
+		if r.otlp != nil {
+			out = append(out, r.spans...)
+			continue
+		}
+		if i == 0 && retry != nil {
+			for _, j := range retry {
+				out = append(out, r.itemSpans[j]...)
+			}
+			continue
+		}
+		for _, s := range r.itemSpans {
+			out = append(out, s...)
+		}
+	}
+	return out
+}
+
+func withRejections(err error, rejected []error) error {
+	if len(rejected) == 0 {
+		return err
+	}
+	// Plain text, not wrapping: a wrapped permanent error would make the retry give up.
+	return fmt.Errorf("%w (other items of this batch were rejected: %s)",
+		err, errors.Join(rejected...).Error())
+}
+
+func indexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// throttled is how long Raindrop's last Retry-After still asks every request to wait.
+func (e *raindropExporter) throttled() time.Duration {
+	return time.Until(time.Unix(0, e.notBefore.Load()))
+}
+
+// throttle holds back every request, not only the one that got it, until Retry-After's
+// delay ends: the queue's other consumers would otherwise each earn a 429 of their own.
+func (e *raindropExporter) throttle(delay time.Duration) {
+	until := time.Now().Add(delay).UnixNano()
+	for {
+		cur := e.notBefore.Load()
+		if cur >= until || e.notBefore.CompareAndSwap(cur, until) {
+			return
+		}
+	}
 }
 
 // writeDryRun prints each event as one JSON line, and each signal as one line
@@ -209,8 +286,16 @@ func (e *raindropExporter) writeDryRun(ctx context.Context, reqs []request) erro
 	return nil
 }
 
-// post sends one request. A 413 splits it in two and sends each half, down to single items.
-func (e *raindropExporter) post(ctx context.Context, kind *payload, project string, items [][]byte) error {
+// post sends items as one JSON array. A 413 splits them in two and sends both halves, so
+// one item too large on its own costs only itself. idx numbers the items within their
+// request, for the outcome.
+func (e *raindropExporter) post(
+	ctx context.Context,
+	kind *payload,
+	project string,
+	items [][]byte,
+	idx []int,
+) outcome {
 	size := 1 + len(items)
 	for _, it := range items {
 		size += len(it)
@@ -228,12 +313,34 @@ func (e *raindropExporter) post(ctx context.Context, kind *payload, project stri
 	err := e.send(ctx, kind, project, "application/json", body)
 	if errors.Is(err, errTooLarge) && len(items) > 1 {
 		half := len(items) / 2
-		if err := e.post(ctx, kind, project, items[:half]); err != nil {
-			return err
-		}
-		return e.post(ctx, kind, project, items[half:])
+		o := e.post(ctx, kind, project, items[:half], idx[:half])
+		o.merge(e.post(ctx, kind, project, items[half:], idx[half:]))
+		return o
 	}
-	return err
+	return outcomeOf(err, idx)
+}
+
+func (e *raindropExporter) postOTLP(ctx context.Context, r request) outcome {
+	err := e.send(ctx, r.kind, r.project, "application/x-protobuf", r.otlp)
+	switch {
+	case err == nil:
+		return outcome{sent: r.n}
+	case consumererror.IsPermanent(err):
+		return outcome{rejected: r.n, rejectedErrs: []error{err}}
+	default:
+		return outcome{retryErr: err}
+	}
+}
+
+func outcomeOf(err error, idx []int) outcome {
+	switch {
+	case err == nil:
+		return outcome{sent: len(idx)}
+	case consumererror.IsPermanent(err):
+		return outcome{rejected: len(idx), rejectedErrs: []error{err}}
+	default:
+		return outcome{retry: idx, retryErr: err}
+	}
 }
 
 // errTooLarge marks a 413 answer, which post meets by splitting the request.
@@ -263,6 +370,12 @@ func (e *raindropExporter) send(
 		return fmt.Errorf("raindrop: sending %s: %w", kind.name, err)
 	}
 	err = responseError(resp, redact(kind.url))
+	if resp.StatusCode == http.StatusTooManyRequests ||
+		resp.StatusCode == http.StatusServiceUnavailable {
+		if delay, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			e.throttle(delay)
+		}
+	}
 	if resp.StatusCode == http.StatusRequestEntityTooLarge {
 		return fmt.Errorf("%w: %w", errTooLarge, err)
 	}
@@ -335,14 +448,11 @@ func insecureRemote(raw string) bool {
 	return ip == nil || !ip.IsLoopback()
 }
 
-// selectSpans copies the spans the given requests were made from into a new batch, keeping
-// their resources and scopes.
-func selectSpans(td ptrace.Traces, reqs []request) ptrace.Traces {
-	want := map[spanPos]bool{}
-	for _, r := range reqs {
-		for _, p := range r.spans {
-			want[p] = true
-		}
+// selectSpans copies the given spans into a new batch, keeping their resources and scopes.
+func selectSpans(td ptrace.Traces, spans []spanPos) ptrace.Traces {
+	want := make(map[spanPos]bool, len(spans))
+	for _, p := range spans {
+		want[p] = true
 	}
 	out := ptrace.NewTraces()
 	rss := td.ResourceSpans()

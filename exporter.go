@@ -38,6 +38,9 @@ type raindropExporter struct {
 	startOnce sync.Once
 	startErr  error
 
+	// notBefore is when Raindrop's last Retry-After ends, in Unix nanoseconds.
+	notBefore atomic.Int64
+
 	// users counts the signals (traces, logs) that share this exporter.
 	users int
 	// joiner holds content from log records; logsEnabled is set once a logs pipeline
@@ -76,6 +79,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 			privacyMode:   cfg.PrivacyMode,
 			prices:        prices,
 			projectKey:    cfg.ProjectIDAttribute,
+			projectKeys:   newKeyList([]string{cfg.ProjectIDAttribute}),
 			project:       cfg.ProjectID,
 		},
 		events: &payload{
@@ -153,8 +157,10 @@ func (e *raindropExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	}
 	// A retry resends the whole batch: content merges idempotently for the join, and
 	// delivered signals would be sent again.
-	_, err := e.deliver(ctx, reqs)
-	return err
+	if _, err := e.deliver(ctx, reqs); err != nil {
+		return err
+	}
+	return nil
 }
 
 func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
@@ -172,11 +178,11 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 		return e.writeDryRun(ctx, reqs)
 	}
 
-	// Only the failed request and the ones after it go back for a retry: items already
-	// delivered are not sent twice, and rejected ones would only be rejected again.
-	i, err := e.deliver(ctx, reqs)
-	if err != nil && i < len(reqs) {
-		return consumererror.NewTraces(err, selectSpans(td, reqs[i:]))
+	// Only what failed retryably, and what was not tried, goes back for a retry: items
+	// already delivered are not sent twice, and rejected ones would only be rejected again.
+	unsent, err := e.deliver(ctx, reqs)
+	if len(unsent) > 0 {
+		return consumererror.NewTraces(err, selectSpans(td, unsent))
 	}
 	return err
 }

@@ -421,3 +421,39 @@ func TestRequestsNeverMixProjects(t *testing.T) {
 	assert.Equal(t, map[string]int{"team-a": 2, "team-b": 2, "default-team": 1}, got,
 		"one request per project; the invalid slug is dropped, not sent to another project")
 }
+
+func TestRetryAfterHoldsBackEveryRequest(t *testing.T) {
+	f := newFakeRaindrop(t, http.StatusTooManyRequests)
+	f.header.Set("Retry-After", "30")
+	exp := newTestExporter(t, f.srv.URL)
+
+	first := exp.pushTraces(context.Background(), chatTraces(1))
+	require.Error(t, first)
+	assert.Contains(t, first.Error(), "Throttle")
+
+	// A second batch, as another queue consumer would push it, waits without a request.
+	second := exp.pushTraces(context.Background(), chatTraces(2))
+	require.Error(t, second)
+	assert.Contains(t, second.Error(), "Throttle")
+	assert.False(t, consumererror.IsPermanent(second))
+	var tracesErr consumererror.Traces
+	require.True(t, errors.As(second, &tracesErr))
+	assert.Equal(t, 2, tracesErr.Data().SpanCount(), "the whole batch waits for its retry")
+	assert.Len(t, f.bodies, 1, "nothing is sent before the delay ends")
+}
+
+func TestTooLargeSplitSendsBothHalves(t *testing.T) {
+	// The first request of 4 is too large; its first half is rejected for good, the second
+	// half is accepted.
+	f := newFakeRaindrop(t, http.StatusRequestEntityTooLarge, http.StatusBadRequest)
+	exp := newTestExporter(t, f.srv.URL)
+
+	err := exp.pushTraces(context.Background(), chatTraces(4))
+
+	require.Error(t, err)
+	assert.True(t, consumererror.IsPermanent(err))
+	assert.Len(t, f.bodies, 3)
+	var last []json.RawMessage
+	require.NoError(t, json.Unmarshal(f.bodies[2], &last))
+	assert.Len(t, last, 2, "the second half went out despite the first half's rejection")
+}

@@ -1,6 +1,7 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
 import (
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,24 +29,61 @@ type toolCall struct {
 // convention in turn.
 func spanInput(span ptrace.Span) string {
 	attrs := span.Attributes()
-	for _, msgs := range [][]message{
-		jsonMessages(attrs, keyInputMessages),
-		jsonMessages(attrs, keyVercelMessages),
-		jsonMessages(attrs, keyVercelPrompt),
-		indexedMessages(attrs, "gen_ai.prompt."),
-		indexedMessages(attrs, "llm.input_messages."),
-		jsonMessages(attrs, keyLegacyPrompt),
-		jsonMessages(attrs, "input.value"),
-		jsonMessages(attrs, "langfuse.observation.input"),
-		jsonMessages(attrs, "gen_ai.request.messages"),
-		jsonMessages(attrs, "gcp.vertex.agent.llm_request"),
-		eventMessages(span, false),
+	if text, ok := semconvLatestUser(attrs); ok {
+		return text
+	}
+	// Each source is read only when the ones before it had no user text.
+	for _, read := range []func() []message{
+		func() []message { return jsonMessages(attrs, keyInputMessages) },
+		func() []message { return jsonMessages(attrs, keyVercelMessages) },
+		func() []message { return jsonMessages(attrs, keyVercelPrompt) },
+		func() []message { return indexedMessages(attrs, "gen_ai.prompt.") },
+		func() []message { return indexedMessages(attrs, "llm.input_messages.") },
+		func() []message { return jsonMessages(attrs, keyLegacyPrompt) },
+		func() []message { return jsonMessages(attrs, "input.value") },
+		func() []message { return jsonMessages(attrs, "langfuse.observation.input") },
+		func() []message { return jsonMessages(attrs, "gen_ai.request.messages") },
+		func() []message { return jsonMessages(attrs, "gcp.vertex.agent.llm_request") },
+		func() []message { return eventMessages(span, false) },
 	} {
-		if text := latestUserText(msgs); text != "" {
+		if text := latestUserText(read()); text != "" {
 			return text
 		}
 	}
 	return ""
+}
+
+// semconvMessage is a message of gen_ai.input.messages with its parts left undecoded.
+type semconvMessage struct {
+	Role  string          `json:"role"`
+	Parts json.RawMessage `json:"parts"`
+}
+
+// semconvLatestUser reads the latest user text of gen_ai.input.messages, the convention's
+// current form, decoding only that message's parts: a long conversation history costs one
+// scan, not a tree of maps. Any other shape is left to the general reader.
+func semconvLatestUser(attrs pcommon.Map) (string, bool) {
+	v, ok := attrs.Get(keyInputMessages)
+	if !ok || v.Type() != pcommon.ValueTypeStr {
+		return "", false
+	}
+	var msgs []semconvMessage
+	if err := jsonAPI.UnmarshalFromString(v.Str(), &msgs); err != nil {
+		return "", false
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role != "user" || len(msgs[i].Parts) == 0 {
+			continue
+		}
+		var parts any
+		if err := jsonAPI.Unmarshal(msgs[i].Parts, &parts); err != nil {
+			return "", false
+		}
+		if text, _ := readContent(parts); text != "" {
+			return text, true
+		}
+	}
+	return "", false
 }
 
 // spanOutput returns the assistant's answer a span records: its text, and the tools it asked
@@ -59,17 +97,17 @@ func spanOutput(span ptrace.Span) message {
 	if calls := vercelToolCalls(attrs); len(calls) > 0 {
 		return message{role: "assistant", toolCalls: calls}
 	}
-	for _, msgs := range [][]message{
-		jsonMessages(attrs, keyOutputMessages),
-		indexedMessages(attrs, "gen_ai.completion."),
-		indexedMessages(attrs, "llm.output_messages."),
-		jsonMessages(attrs, keyLegacyCompletion),
-		jsonMessages(attrs, "output.value"),
-		jsonMessages(attrs, "langfuse.observation.output"),
-		jsonMessages(attrs, "gcp.vertex.agent.llm_response"),
-		eventMessages(span, true),
+	for _, read := range []func() []message{
+		func() []message { return jsonMessages(attrs, keyOutputMessages) },
+		func() []message { return indexedMessages(attrs, "gen_ai.completion.") },
+		func() []message { return indexedMessages(attrs, "llm.output_messages.") },
+		func() []message { return jsonMessages(attrs, keyLegacyCompletion) },
+		func() []message { return jsonMessages(attrs, "output.value") },
+		func() []message { return jsonMessages(attrs, "langfuse.observation.output") },
+		func() []message { return jsonMessages(attrs, "gcp.vertex.agent.llm_response") },
+		func() []message { return eventMessages(span, true) },
 	} {
-		if m, ok := firstAnswer(msgs); ok {
+		if m, ok := firstAnswer(read()); ok {
 			return m
 		}
 	}

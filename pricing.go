@@ -6,6 +6,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Cost sources, sent as cost_source so that a reader knows how far to trust a cost.
@@ -214,7 +216,22 @@ type priceTable struct {
 	exact    map[string][]override // config entries without "*", by normalised name
 	patterns []override            // config entries with "*", in config order
 	builtin  map[string]*price     // key: host + "|" + normalised name
+
+	// found remembers each (model, provider) lookup: an application uses a handful of
+	// models, and normalising a name costs more than pricing it. Bounded by maxFound.
+	found     sync.Map // lookupKey -> foundPrice
+	foundSize atomic.Int64
 }
+
+type lookupKey struct{ model, provider string }
+
+type foundPrice struct {
+	price  *price
+	source string
+}
+
+// maxFound bounds the lookup memo; past it, names are looked up every time.
+const maxFound = 4096
 
 // newPriceTable validates the overrides and builds the lookup maps. Errors name the YAML key,
 // for example "pricing[1].input: must be set".
@@ -290,17 +307,27 @@ func resolveRates(input, output, cacheRead, cacheWrite, reasoning *float64) rate
 // cost prices one interaction. It reports false when no price is known for the model, and
 // never falls back to a similar model's price.
 func (t *priceTable) cost(model, provider string, u tokenUsage) (costResult, bool) {
-	names := normaliseModel(model)
-	if len(names) == 0 {
+	key := lookupKey{model, provider}
+	if f, ok := t.found.Load(key); ok {
+		fp := f.(foundPrice)
+		if fp.price == nil {
+			return costResult{}, false
+		}
+		return computeCost(fp.price, u, fp.source), true
+	}
+	var fp foundPrice
+	if names := normaliseModel(model); len(names) > 0 {
+		fp.price, fp.source = t.lookup(model, names, strings.ToLower(strings.TrimSpace(provider)))
+	}
+	if t.foundSize.Load() < maxFound {
+		if _, loaded := t.found.LoadOrStore(key, fp); !loaded {
+			t.foundSize.Add(1)
+		}
+	}
+	if fp.price == nil {
 		return costResult{}, false
 	}
-	provider = strings.ToLower(strings.TrimSpace(provider))
-
-	p, source := t.lookup(model, names, provider)
-	if p == nil {
-		return costResult{}, false
-	}
-	return computeCost(p, u, source), true
+	return computeCost(fp.price, u, fp.source), true
 }
 
 func (t *priceTable) lookup(model string, names []string, provider string) (*price, string) {

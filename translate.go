@@ -20,10 +20,11 @@ type translateOptions struct {
 	privacyMode   bool
 	// prices computes a cost where no span carries one; nil leaves such events without cost.
 	prices *priceTable
-	// projectKey names the attribute that routes an event to a Raindrop project; project is
-	// the project of events without it.
-	projectKey string
-	project    string
+	// projectKey names the attribute that routes an event to a Raindrop project (projectKeys
+	// is the same as a key list); project is the project of events without it.
+	projectKey  string
+	projectKeys keyList
+	project     string
 }
 
 // event is one Raindrop event as /v1/events/track takes it.
@@ -139,7 +140,7 @@ func newInteraction(root *node, opts translateOptions, logs logContents) (intera
 	in := interaction{event: ev, project: opts.project}
 	in.spans, in.ancestors = spansOf(root)
 	if opts.projectKey != "" {
-		switch p := lookup(lookupLevels(root, nil), []string{opts.projectKey}, ""); {
+		switch p := lookup(lookupLevels(root, nil), opts.projectKeys, ""); {
 		case p == "":
 		case projectSlug.MatchString(p):
 			in.project = p
@@ -200,13 +201,13 @@ func buildEvent(
 	ev := event{
 		EventID:    eventID(root, levels),
 		Event:      eventName(levels[:ancestorLevels(root)], opts.eventName),
-		UserID:     lookup(levels, userIDKeys, opts.defaultUserID),
+		UserID:     lookup(levels, userIDs, opts.defaultUserID),
 		Timestamp:  formatTimestamp(root.span.StartTimestamp()),
 		Properties: forwardedAttributes(root.span.Attributes()),
 	}
-	convo := lookup(levels, convoIDKeys, "")
+	convo := lookup(levels, convoIDs, "")
 	if convo == "" {
-		convo = lookup(levels, sessionIDKeys, "")
+		convo = lookup(levels, sessionIDs, "")
 	}
 	model := firstOf(calls, root, modelOf, true)
 	props := ev.Properties
@@ -280,15 +281,15 @@ func ancestorLevels(root *node) int {
 // eventName is a Raindrop event-name attribute wherever it sits on the span or its ancestors,
 // else the application's function or agent name, else the configured name.
 func eventName(levels []pcommon.Map, fallback string) string {
-	if name := lookup(levels, raindropEventNameKeys, ""); name != "" {
+	if name := lookup(levels, raindropEventNames, ""); name != "" {
 		return name
 	}
-	return lookup(levels, functionNameKeys, fallback)
+	return lookup(levels, functionNames, fallback)
 }
 
-func lookup(levels []pcommon.Map, keys []string, fallback string) string {
+func lookup(levels []pcommon.Map, keys keyList, fallback string) string {
 	for _, attrs := range levels {
-		if s, ok := attrString(attrs, keys...); ok {
+		if s, ok := keys.firstString(attrs); ok {
 			return s
 		}
 	}
@@ -298,7 +299,7 @@ func lookup(levels []pcommon.Map, keys []string, fallback string) string {
 // eventID is the Raindrop event id a span names, else a UUID derived from the trace and span
 // ids, so a retry or a replay of the same spans lands on the same event.
 func eventID(root *node, levels []pcommon.Map) string {
-	if id := lookup(levels[:len(levels)-1], raindropEventIDKeys, ""); id != "" {
+	if id := lookup(levels[:len(levels)-1], raindropEventIDs, ""); id != "" {
 		return id
 	}
 	return derivedEventID(root.span.TraceID(), root.span.SpanID())
@@ -431,7 +432,7 @@ func spanError(span ptrace.Span) (typ, msg string, failed bool) {
 // traceName is an explicit trace name if a span names one, else the name of the trace's root
 // span when it is in the batch.
 func traceName(root *node, levels []pcommon.Map) string {
-	if name := lookup(levels, traceNameKeys, ""); name != "" {
+	if name := lookup(levels, traceNames, ""); name != "" {
 		return name
 	}
 	top := root

@@ -16,35 +16,72 @@ import (
 // booleans count too, since exporters disagree on how to type ids.
 func attrString(attrs pcommon.Map, keys ...string) (string, bool) {
 	for _, k := range keys {
-		v, ok := attrs.Get(k)
-		if !ok {
-			continue
-		}
-		var s string
-		switch v.Type() {
-		case pcommon.ValueTypeStr:
-			s = strings.TrimSpace(v.Str())
-			// Some exporters stringify arrays (Spring AI's finish reasons: `["STOP"]`).
-			if strings.HasPrefix(s, `["`) {
-				if list, ok := decodeJSONText(s).([]any); ok && len(list) > 0 {
-					if first, ok := list[0].(string); ok {
-						s = first
-					}
-				}
+		if v, ok := attrs.Get(k); ok {
+			if s, ok := stringValue(v); ok {
+				return s, true
 			}
-		case pcommon.ValueTypeInt, pcommon.ValueTypeBool:
-			s = v.AsString()
-		case pcommon.ValueTypeSlice:
-			// finish_reasons is an array; the first entry belongs to the first choice.
-			if v.Slice().Len() > 0 && v.Slice().At(0).Type() == pcommon.ValueTypeStr {
-				s = strings.TrimSpace(v.Slice().At(0).Str())
-			}
-		}
-		if s != "" {
-			return s, true
 		}
 	}
 	return "", false
+}
+
+func stringValue(v pcommon.Value) (string, bool) {
+	var s string
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		s = strings.TrimSpace(v.Str())
+		// Some exporters stringify arrays (Spring AI's finish reasons: `["STOP"]`).
+		if strings.HasPrefix(s, `["`) {
+			if list, ok := decodeJSONText(s).([]any); ok && len(list) > 0 {
+				if first, ok := list[0].(string); ok {
+					s = first
+				}
+			}
+		}
+	case pcommon.ValueTypeInt, pcommon.ValueTypeBool:
+		s = v.AsString()
+	case pcommon.ValueTypeSlice:
+		// finish_reasons is an array; the first entry belongs to the first choice.
+		if v.Slice().Len() > 0 && v.Slice().At(0).Type() == pcommon.ValueTypeStr {
+			s = strings.TrimSpace(v.Slice().At(0).Str())
+		}
+	}
+	return s, s != ""
+}
+
+// keyList is a precedence list of attribute keys with each key's rank, so that a long list
+// (the identity keys run to dozens) costs one pass over a span's attributes, not one scan
+// per key.
+type keyList struct {
+	rank map[string]int
+}
+
+func newKeyList(lists ...[]string) keyList {
+	kl := keyList{rank: map[string]int{}}
+	for _, l := range lists {
+		for _, k := range l {
+			if _, dup := kl.rank[k]; !dup {
+				kl.rank[k] = len(kl.rank)
+			}
+		}
+	}
+	return kl
+}
+
+// firstString returns the string of the best-ranked key present, as attrString would.
+func (kl keyList) firstString(attrs pcommon.Map) (string, bool) {
+	best, found := len(kl.rank), ""
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		r, ok := kl.rank[k]
+		if !ok || r >= best {
+			return true
+		}
+		if s, ok := stringValue(v); ok {
+			best, found = r, s
+		}
+		return best > 0
+	})
+	return found, found != ""
 }
 
 // attrNumber returns the first of keys holding a finite number, whether it arrived as an

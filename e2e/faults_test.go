@@ -235,8 +235,13 @@ func TestRaindropOutage(t *testing.T) {
 }
 
 // TestRetryAfterIsHonoured answers 429 with Retry-After to the first request and checks
-// that nothing reaches Raindrop again before the delay is over, with one queue consumer;
-// with several consumers, that no event is retried before its own delay is over.
+// that no event is retried before its delay is over, and that the delay holds back every
+// queue consumer: with one consumer nothing reaches Raindrop before it ends; with several,
+// only requests already in flight when the 429 was answered do.
+// inFlightSlack is how long after a 429 requests that were already on their way may still
+// arrive.
+const inFlightSlack = 300 * time.Millisecond
+
 func TestRetryAfterIsHonoured(t *testing.T) {
 	binary := collectorBinary(t)
 	const delay = 2 * time.Second
@@ -279,10 +284,14 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 
 			log := raindrop.arrivals()
 			first := map[string]time.Time{}
-			inWindow := 0
+			inWindow, afterInFlight := 0, 0
 			for _, a := range log {
 				if a.at.After(log[0].at) && a.at.Before(log[0].at.Add(delay)) {
 					inWindow++
+					// Requests sent before the 429 came back arrive within moments of it.
+					if a.at.After(log[0].at.Add(inFlightSlack)) {
+						afterInFlight++
+					}
 				}
 				for _, id := range a.eventIDs {
 					t0, ok := first[id]
@@ -301,6 +310,8 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			if consumers == 1 {
 				assert.Zero(t, inWindow, "nothing may reach Raindrop before Retry-After is over")
 			}
+			assert.Zero(t, afterInFlight,
+				"no consumer may start a request while Retry-After holds")
 		})
 	}
 }
