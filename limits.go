@@ -46,7 +46,7 @@ func cutChars(s string, limit int) string {
 // attachments and then its largest forwarded properties. It returns the encoding and how
 // many cuts it made. The event is changed in place.
 func encodeEvent(ev *event) ([]byte, int, error) {
-	b, err := json.Marshal(ev)
+	b, err := appendEvent(make([]byte, 0, sizeHint(ev)), ev)
 	if err != nil || len(b) <= maxEventBytes {
 		return b, 0, err
 	}
@@ -65,11 +65,23 @@ func encodeEvent(ev *event) ([]byte, int, error) {
 				ev.EventID, len(b), maxEventBytes)
 		}
 		cuts++
-		if b, err = json.Marshal(ev); err != nil {
+		if b, err = appendEvent(b[:0], ev); err != nil {
 			return nil, cuts, err
 		}
 	}
 	return b, cuts, nil
+}
+
+// sizeHint guesses an event's encoded size, so that encoding rarely grows its buffer.
+func sizeHint(ev *event) int {
+	n := 512 + 48*len(ev.Properties)
+	if ev.AIData != nil {
+		n += len(ev.AIData.Input) + len(ev.AIData.Output)
+	}
+	for _, a := range ev.Attachments {
+		n += 64 + len(a.Value)
+	}
+	return n
 }
 
 // minCutChars is the shortest text worth halving; below it, an event's bulk is its number

@@ -85,14 +85,48 @@ func (u *usage) addCost(o usage) {
 	}
 }
 
-func spanUsage(attrs pcommon.Map) usage {
-	var u usage
+// usageKey places an attribute key: the count or cost it gives (costs after the token
+// counts) and its rank in that one's precedence list.
+type usageKey struct{ slot, rank int }
+
+var usageKeys = func() map[string]usageKey {
+	m := map[string]usageKey{}
 	for i, p := range tokenProperties {
-		u.tokens[i], u.hasTokens[i] = attrNumber(attrs, p.keys...)
+		for r, k := range p.keys {
+			m[k] = usageKey{i, r}
+		}
 	}
 	for i, p := range costProperties {
-		u.cost[i], u.hasCost[i] = attrNumber(attrs, p.keys...)
+		for r, k := range p.keys {
+			m[k] = usageKey{numTokenCounts + i, r}
+		}
 	}
+	return m
+}()
+
+// spanUsage reads a span's counts and costs in one pass over its attributes; for each, the
+// key earliest in its precedence list wins.
+func spanUsage(attrs pcommon.Map) usage {
+	var u usage
+	var best [numTokenCounts + numCosts]int
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		uk, ok := usageKeys[k]
+		if !ok {
+			return true
+		}
+		f, ok := valueNumber(v)
+		if !ok {
+			return true
+		}
+		if uk.slot < numTokenCounts {
+			if !u.hasTokens[uk.slot] || uk.rank < best[uk.slot] {
+				u.tokens[uk.slot], u.hasTokens[uk.slot], best[uk.slot] = f, true, uk.rank
+			}
+		} else if c := uk.slot - numTokenCounts; !u.hasCost[c] || uk.rank < best[uk.slot] {
+			u.cost[c], u.hasCost[c], best[uk.slot] = f, true, uk.rank
+		}
+		return true
+	})
 	if !u.anyTokens() {
 		langfuseUsage(attrs, &u)
 	}

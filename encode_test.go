@@ -1,0 +1,66 @@
+package raindropexporter
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestAppendEventMatchesEncodingJSON holds the fast encoder to encoding/json's output over
+// every fixture's events and over values chosen to hit each escaping and number rule.
+func TestAppendEventMatchesEncodingJSON(t *testing.T) {
+	var events []event
+	for _, path := range traceFixtures(t) {
+		for _, in := range translate(loadTraces(t, path), defaultOptions, loadLogContent(t, path)).interactions {
+			events = append(events, in.event)
+		}
+	}
+	events = append(events, event{
+		EventID: "e", Event: "<odd> & \"quoted\" \\ \u2028\u2029 \x00\x1f \xff\xfe é 日本",
+		UserID: "u", Timestamp: "t",
+		AIData: &aiData{Input: "\t\n\r\b\f", Output: ""},
+		Properties: map[string]any{
+			"tiny": 1e-7, "small": 0.000001, "big": 1e21, "less": 123456789012345678.0,
+			"neg": -2.5e-9, "zero": 0.0, "negzero": math.Copysign(0, -1), "int": int64(-42),
+			"plain": 3, "nil": nil, "yes": true, "list": []any{"a", 1.5, map[string]any{"k": "<v>"}},
+			"map": map[string]any{"z": 1.0, "a": []any{}}, "": "empty key",
+		},
+		Attachments: []attachment{{Type: "code", Value: "{\"a\":1}", Role: "output", Name: "n"}},
+	})
+	for _, ev := range events {
+		want, err := json.Marshal(&ev)
+		require.NoError(t, err)
+		got, err := appendEvent(nil, &ev)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got))
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "\xff", "\u2028<&>", "\"\\\x01", "日本\xe6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(appendString(nil, s)))
+	})
+}
+
+func FuzzAppendFloat(f *testing.F) {
+	for _, x := range []float64{0, 1, -1, 1e-7, 1e21, 123.456, 5e-324, math.MaxFloat64} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return
+		}
+		want, err := json.Marshal(x)
+		require.NoError(t, err)
+		got, err := appendFloat(nil, x)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got))
+	})
+}
