@@ -3,7 +3,6 @@ package raindropexporter // import "github.com/raindropexporter/raindropexporter
 import (
 	"crypto/sha1" //nolint:gosec // a name-based UUID (version 5) is defined on SHA-1
 	"encoding/hex"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -307,15 +306,24 @@ func eventID(root *node, levels []pcommon.Map) string {
 
 // derivedEventID is the UUID (version 5) an interaction span's ids stand for.
 func derivedEventID(tid pcommon.TraceID, sid pcommon.SpanID) string {
-	h := sha1.New() //nolint:gosec // see import
-	h.Write(eventIDNamespace[:])
-	h.Write(tid[:])
-	h.Write(sid[:])
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
+	var in [16 + 16 + 8]byte
+	copy(in[:16], eventIDNamespace[:])
+	copy(in[16:32], tid[:])
+	copy(in[32:], sid[:])
+	u := sha1.Sum(in[:]) //nolint:gosec // see import
 	u[6] = u[6]&0x0f | 0x50 // version 5
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], u[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], u[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], u[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], u[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], u[10:16])
+	return string(out[:])
 }
 
 // eventIDNamespace is this exporter's UUID namespace; changing it would re-key every event.
