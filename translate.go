@@ -310,7 +310,7 @@ func derivedEventID(tid pcommon.TraceID, sid pcommon.SpanID) string {
 	copy(in[:16], eventIDNamespace[:])
 	copy(in[16:32], tid[:])
 	copy(in[32:], sid[:])
-	u := sha1.Sum(in[:]) //nolint:gosec // see import
+	u := sha1.Sum(in[:])    //nolint:gosec // see import
 	u[6] = u[6]&0x0f | 0x50 // version 5
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	var out [36]byte
