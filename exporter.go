@@ -78,8 +78,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 			defaultUserID: cfg.DefaultUserID,
 			privacyMode:   cfg.PrivacyMode,
 			prices:        prices,
-			projectKey:    cfg.ProjectIDAttribute,
-			projectKeys:   newKeyList([]string{cfg.ProjectIDAttribute}),
+			projectKeys:   projectKeys(cfg.ProjectIDAttribute),
 			project:       cfg.ProjectID,
 		},
 		events: &payload{
@@ -99,6 +98,13 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 		warned:    map[string]time.Time{},
 		joiner:    newJoiner(cfg.Logs.Retention, cfg.Logs.MaxSpans),
 	}, nil
+}
+
+func projectKeys(attribute string) keyList {
+	if attribute == "" {
+		return keyList{}
+	}
+	return newKeyList([]string{attribute})
 }
 
 // start runs once for both signals of the component.

@@ -19,9 +19,8 @@ type translateOptions struct {
 	privacyMode   bool
 	// prices computes a cost where no span carries one; nil leaves such events without cost.
 	prices *priceTable
-	// projectKey names the attribute that routes an event to a Raindrop project (projectKeys
-	// is the same as a key list); project is the project of events without it.
-	projectKey  string
+	// projectKeys holds the attribute that routes an event to a Raindrop project, if one is
+	// configured; project is the project of events without it.
 	projectKeys keyList
 	project     string
 }
@@ -138,7 +137,7 @@ func newInteraction(root *node, opts translateOptions, logs logContents) (intera
 	ev, truncated, unpriced := buildEvent(root, calls, opts, logs)
 	in := interaction{event: ev, project: opts.project}
 	in.spans, in.ancestors = spansOf(root)
-	if opts.projectKey != "" {
+	if len(opts.projectKeys.rank) > 0 {
 		switch p := lookup(lookupLevels(root, nil), opts.projectKeys, ""); {
 		case p == "":
 		case projectSlug.MatchString(p):
