@@ -74,20 +74,7 @@ func createTraces(
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(
-		ctx,
-		set,
-		cfg,
-		exp.pushTraces,
-		exporterhelper.WithStart(exp.start),
-		exporterhelper.WithShutdown(exp.shutdown),
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
-		// The HTTP client's timeout applies to each request; a second timeout here would
-		// cut a push that posts several requests in the middle.
-		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: 0}),
-		exporterhelper.WithRetry(c.BackOffConfig),
-		exporterhelper.WithQueue(c.QueueConfig),
-	)
+	return exporterhelper.NewTraces(ctx, set, cfg, exp.pushTraces, helperOptions(c, exp)...)
 }
 
 // createLogs accepts the log records that carry message content or signals. It shares one
@@ -104,16 +91,18 @@ func createLogs(
 		return nil, err
 	}
 	exp.logsEnabled.Store(true)
-	return exporterhelper.NewLogs(
-		ctx,
-		set,
-		cfg,
-		exp.pushLogs,
+	return exporterhelper.NewLogs(ctx, set, cfg, exp.pushLogs, helperOptions(c, exp)...)
+}
+
+func helperOptions(c *Config, exp *raindropExporter) []exporterhelper.Option {
+	return []exporterhelper.Option{
 		exporterhelper.WithStart(exp.start),
 		exporterhelper.WithShutdown(exp.shutdown),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		// The HTTP client's timeout applies to each request; a second timeout here would
+		// cut a push that posts several requests in the middle.
 		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: 0}),
 		exporterhelper.WithRetry(c.BackOffConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
-	)
+	}
 }
