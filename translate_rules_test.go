@@ -542,3 +542,13 @@ func TestRaindropEventNameWinsWhereverItSits(t *testing.T) {
 		}})
 	assert.Equal(t, "support_reply", only(t, translate(td, defaultOptions, nil)).Event)
 }
+
+func TestOutputMessagesBeyondTheConventionFallBack(t *testing.T) {
+	// A part with "text" instead of "content" is not the convention's shape: the general
+	// reader must still find the answer.
+	td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "", 1, 1, map[string]any{
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","text":"from text"}],` +
+			`"extra":{"x":1}}]`,
+	})})
+	assert.Equal(t, "from text", only(t, translate(td, defaultOptions, nil)).AIData.Output)
+}
