@@ -30,8 +30,10 @@ type toolCall struct {
 // convention in turn.
 func spanInput(span ptrace.Span) string {
 	attrs := span.Attributes()
-	if text, ok := semconvLatestUser(attrs); ok {
-		return text
+	for _, key := range []string{keyInputMessages, keyVercelMessages} {
+		if text, ok := latestUserRaw(attrs, key); ok {
+			return text
+		}
 	}
 	// Each source is read only when the ones before it had no user text.
 	for _, read := range []func() []message{
@@ -115,34 +117,41 @@ func semconvOutput(attrs pcommon.Map) ([]message, bool) {
 	return out, true
 }
 
-// semconvMessage is a message of gen_ai.input.messages with its parts left undecoded.
-type semconvMessage struct {
-	Role  string          `json:"role"`
-	Parts json.RawMessage `json:"parts"`
+// rawMessage is a chat message with its content left undecoded: the convention's parts, or
+// the content of the Vercel AI SDK and OpenAI shapes.
+type rawMessage struct {
+	Role    string          `json:"role"`
+	Parts   json.RawMessage `json:"parts"`
+	Content json.RawMessage `json:"content"`
 }
 
-// semconvLatestUser reads the latest user text of gen_ai.input.messages, the convention's
-// current form, decoding only that message's parts: a long conversation history costs one
-// scan, not a tree of maps. Any other shape is left to the general reader.
-func semconvLatestUser(attrs pcommon.Map) (string, bool) {
-	v, ok := attrs.Get(keyInputMessages)
+// latestUserRaw reads the latest user text of a message list held as a JSON string, decoding
+// only that message's content: a long conversation history costs one scan, not a tree of
+// maps. Any other shape, or a list without a user message, is left to the general reader.
+func latestUserRaw(attrs pcommon.Map, key string) (string, bool) {
+	v, ok := attrs.Get(key)
 	if !ok || v.Type() != pcommon.ValueTypeStr {
 		return "", false
 	}
-	var msgs []semconvMessage
+	var msgs []rawMessage
 	if err := jsonAPI.UnmarshalFromString(v.Str(), &msgs); err != nil {
 		return "", false
 	}
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Role != "user" || len(msgs[i].Parts) == 0 {
+		if msgs[i].Role != "user" {
 			continue
 		}
-		var parts any
-		if err := jsonAPI.Unmarshal(msgs[i].Parts, &parts); err != nil {
-			return "", false
-		}
-		if text, _ := readContent(parts); text != "" {
-			return text, true
+		for _, raw := range []json.RawMessage{msgs[i].Parts, msgs[i].Content} {
+			if len(raw) == 0 {
+				continue
+			}
+			var content any
+			if err := jsonAPI.Unmarshal(raw, &content); err != nil {
+				return "", false
+			}
+			if text, _ := readContent(content); text != "" {
+				return text, true
+			}
 		}
 	}
 	return "", false
