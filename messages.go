@@ -1,7 +1,6 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
 import (
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,8 +30,10 @@ type toolCall struct {
 func spanInput(span ptrace.Span) string {
 	attrs := span.Attributes()
 	for _, key := range []string{keyInputMessages, keyVercelMessages} {
-		if text, ok := latestUserRaw(attrs, key); ok {
-			return text
+		if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
+			if text, ok := scanLatestUser(v.Str()); ok {
+				return text
+			}
 		}
 	}
 	// Each source is read only when the ones before it had no user text.
@@ -115,46 +116,6 @@ func semconvOutput(attrs pcommon.Map) ([]message, bool) {
 		out = append(out, msg)
 	}
 	return out, true
-}
-
-// rawMessage is a chat message with its content left undecoded: the convention's parts, or
-// the content of the Vercel AI SDK and OpenAI shapes.
-type rawMessage struct {
-	Role    string          `json:"role"`
-	Parts   json.RawMessage `json:"parts"`
-	Content json.RawMessage `json:"content"`
-}
-
-// latestUserRaw reads the latest user text of a message list held as a JSON string, decoding
-// only that message's content: a long conversation history costs one scan, not a tree of
-// maps. Any other shape, or a list without a user message, is left to the general reader.
-func latestUserRaw(attrs pcommon.Map, key string) (string, bool) {
-	v, ok := attrs.Get(key)
-	if !ok || v.Type() != pcommon.ValueTypeStr {
-		return "", false
-	}
-	var msgs []rawMessage
-	if err := jsonAPI.UnmarshalFromString(v.Str(), &msgs); err != nil {
-		return "", false
-	}
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Role != "user" {
-			continue
-		}
-		for _, raw := range []json.RawMessage{msgs[i].Parts, msgs[i].Content} {
-			if len(raw) == 0 {
-				continue
-			}
-			var content any
-			if err := jsonAPI.Unmarshal(raw, &content); err != nil {
-				return "", false
-			}
-			if text, _ := readContent(content); text != "" {
-				return text, true
-			}
-		}
-	}
-	return "", false
 }
 
 // spanOutput returns the assistant's answer a span records: its text, and the tools it asked

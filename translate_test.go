@@ -34,7 +34,7 @@ func mustPriceTable() *priceTable {
 }
 
 // traceFixtures lists every recorded or hand-built OTLP/JSON trace file.
-func traceFixtures(t *testing.T) []string {
+func traceFixtures(t testing.TB) []string {
 	var files []string
 	for _, root := range []string{"testdata/fixtures", "testdata/sample"} {
 		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {

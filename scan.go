@@ -1,0 +1,362 @@
+package raindropexporter // import "github.com/raindropexporter/raindropexporter"
+
+import (
+	"strings"
+)
+
+// scanLatestUser reads the text of the latest user message from a JSON message list without
+// decoding it: the list is scanned once, strings are cut out of the attribute's own text
+// (unescaped only when they hold an escape), and only the chosen message's content is read.
+// Prompts are the largest values on LLM spans, and this is the hottest path of the exporter.
+// It understands messages {"role", "content": string | [parts]} and {"role", "parts": [parts]}
+// with parts {"type", "content" | "text"} or plain strings; for anything else it reports false
+// and the general reader decides.
+func scanLatestUser(s string) (string, bool) {
+	sc := scanner{s: s}
+	sc.ws()
+	if !sc.eat('[') {
+		return "", false
+	}
+	var latest string
+	found := false
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat(']') {
+			break
+		}
+		if !first && (!sc.eat(',') || !sc.wsThen()) {
+			return "", false
+		}
+		role, content, ok := sc.message()
+		if !ok {
+			return "", false
+		}
+		// The general reader takes a message without a role, or a "human" one, as the user's.
+		if r := strings.ToLower(role); (r != "user" && r != "human" && r != "") || content == "" {
+			continue
+		}
+		text, ok := contentText(content)
+		if !ok {
+			return "", false
+		}
+		if text != "" {
+			latest, found = text, true
+		}
+	}
+	sc.ws()
+	if sc.i != len(sc.s) || !found {
+		return "", false
+	}
+	return latest, true
+}
+
+type scanner struct {
+	s     string
+	i     int
+	depth int
+}
+
+func (sc *scanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+// wsThen skips white space and reports whether anything follows.
+func (sc *scanner) wsThen() bool {
+	sc.ws()
+	return sc.i < len(sc.s)
+}
+
+func (sc *scanner) eat(c byte) bool {
+	if sc.i < len(sc.s) && sc.s[sc.i] == c {
+		sc.i++
+		return true
+	}
+	return false
+}
+
+// message reads one message object and returns its role and the raw JSON of its content
+// (its "parts", or else its "content").
+func (sc *scanner) message() (role, content string, ok bool) {
+	if !sc.eat('{') {
+		return "", "", false
+	}
+	var parts, plain string
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat('}') {
+			break
+		}
+		if !first && !sc.eat(',') {
+			return "", "", false
+		}
+		sc.ws()
+		key, ok := sc.str()
+		if !ok {
+			return "", "", false
+		}
+		sc.ws()
+		if !sc.eat(':') {
+			return "", "", false
+		}
+		sc.ws()
+		start := sc.i
+		if !sc.skip() {
+			return "", "", false
+		}
+		raw := sc.s[start:sc.i]
+		switch key {
+		case "role":
+			if role, ok = unquote(raw); !ok {
+				return "", "", false
+			}
+		case "parts":
+			parts = raw
+		case "content":
+			plain = raw
+		case "name", "finish_reason", "providerOptions", "experimental_providerMetadata":
+		default:
+			// Fields such as tool_calls, message or contents change what the text is.
+			return "", "", false
+		}
+	}
+	if parts != "" && plain != "" {
+		return "", "", false
+	}
+	if parts != "" {
+		return role, parts, true
+	}
+	return role, plain, true
+}
+
+// contentText is the text of a content value: a string, or a list of parts and strings.
+func contentText(raw string) (string, bool) {
+	switch raw[0] {
+	case '"':
+		return stringContent(raw)
+	case 'n':
+		return "", raw == "null"
+	case '[':
+	default:
+		return "", false
+	}
+	sc := scanner{s: raw, i: 1}
+	var texts []string
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat(']') {
+			break
+		}
+		if !first && (!sc.eat(',') || !sc.wsThen()) {
+			return "", false
+		}
+		sc.ws()
+		start := sc.i
+		if !sc.skip() {
+			return "", false
+		}
+		item := sc.s[start:sc.i]
+		var text string
+		var ok bool
+		if item[0] == '"' {
+			text, ok = stringContent(item)
+		} else {
+			text, ok = partText(item)
+		}
+		if !ok {
+			return "", false
+		}
+		if text != "" {
+			texts = append(texts, text)
+		}
+	}
+	return strings.Join(texts, "\n"), true
+}
+
+// stringContent is the text of content given as a string, read as the general reader does.
+func stringContent(raw string) (string, bool) {
+	text, ok := unquote(raw)
+	// OpenLLMetry writes multimodal content as a JSON string of parts: not plain text.
+	if !ok || strings.HasPrefix(text, "[{") {
+		return "", false
+	}
+	if text == "null" {
+		return "", true
+	}
+	return text, true
+}
+
+// partText is the text of one part object: its content, else its text, for text parts;
+// nothing for the other kinds.
+func partText(raw string) (string, bool) {
+	sc := scanner{s: raw}
+	if !sc.eat('{') {
+		return "", false
+	}
+	var typ, content, text string
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat('}') {
+			break
+		}
+		if !first && !sc.eat(',') {
+			return "", false
+		}
+		sc.ws()
+		key, ok := sc.str()
+		if !ok {
+			return "", false
+		}
+		sc.ws()
+		if !sc.eat(':') {
+			return "", false
+		}
+		sc.ws()
+		start := sc.i
+		if !sc.skip() {
+			return "", false
+		}
+		raw := sc.s[start:sc.i]
+		var dst *string
+		switch key {
+		case "type":
+			dst = &typ
+		case "content":
+			dst = &content
+		case "text":
+			dst = &text
+		case "message_content":
+			// OpenInference's wrapper: the general reader unwraps it.
+			return "", false
+		default:
+			continue
+		}
+		if raw[0] != '"' {
+			return "", false
+		}
+		if *dst, ok = unquote(raw); !ok {
+			return "", false
+		}
+	}
+	switch typ {
+	case "", "text", "input_text", "output_text":
+		if content != "" {
+			return content, true
+		}
+		return text, true
+	}
+	return "", true
+}
+
+// str reads a JSON string and returns its value.
+func (sc *scanner) str() (string, bool) {
+	start := sc.i
+	if !sc.skipString() {
+		return "", false
+	}
+	return unquote(sc.s[start:sc.i])
+}
+
+// skip passes over one JSON value of any kind.
+func (sc *scanner) skip() bool {
+	if sc.i >= len(sc.s) {
+		return false
+	}
+	switch c := sc.s[sc.i]; {
+	case c == '"':
+		return sc.skipString()
+	case c == '{' || c == '[':
+		return sc.skipContainer(c)
+	default:
+		start := sc.i
+		for sc.i < len(sc.s) && !strings.ContainsRune(",]} \t\n\r", rune(sc.s[sc.i])) {
+			sc.i++
+		}
+		return sc.i > start
+	}
+}
+
+// skipString passes over a string, finding each quote with a fast search and counting the
+// backslashes before it.
+func (sc *scanner) skipString() bool {
+	if !sc.eat('"') {
+		return false
+	}
+	for {
+		j := strings.IndexByte(sc.s[sc.i:], '"')
+		if j < 0 {
+			return false
+		}
+		end := sc.i + j
+		backslashes := 0
+		for k := end - 1; k >= sc.i && sc.s[k] == '\\'; k-- {
+			backslashes++
+		}
+		sc.i = end + 1
+		if backslashes%2 == 0 {
+			return true
+		}
+	}
+}
+
+// maxScanDepth bounds nesting; deeper values go to the general reader.
+const maxScanDepth = 64
+
+func (sc *scanner) skipContainer(open byte) bool {
+	sc.depth++
+	defer func() { sc.depth-- }()
+	if sc.depth > maxScanDepth {
+		return false
+	}
+	closer := byte(']')
+	if open == '{' {
+		closer = '}'
+	}
+	sc.i++
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat(closer) {
+			return true
+		}
+		if !first && !sc.eat(',') {
+			return false
+		}
+		sc.ws()
+		if open == '{' {
+			if !sc.skipString() {
+				return false
+			}
+			sc.ws()
+			if !sc.eat(':') {
+				return false
+			}
+			sc.ws()
+		}
+		if !sc.skip() {
+			return false
+		}
+	}
+}
+
+// unquote returns the value of a JSON string token: the text between the quotes as it is
+// when it holds no escape, else decoded.
+func unquote(token string) (string, bool) {
+	if len(token) < 2 || token[0] != '"' || token[len(token)-1] != '"' {
+		return "", false
+	}
+	inner := token[1 : len(token)-1]
+	if strings.IndexByte(inner, '\\') < 0 {
+		return inner, true
+	}
+	var out string
+	if err := jsonAPI.UnmarshalFromString(token, &out); err != nil {
+		return "", false
+	}
+	return out, true
+}
