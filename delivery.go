@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -296,19 +297,17 @@ func (e *raindropExporter) post(
 	items [][]byte,
 	idx []int,
 ) outcome {
-	size := 1 + len(items)
-	for _, it := range items {
-		size += len(it)
-	}
-	body := make([]byte, 0, size)
-	body = append(body, '[')
+	// The body is written from the encoded items where they are, not copied into one slice.
+	body := make(net.Buffers, 0, 2*len(items)+1)
 	for i, it := range items {
-		if i > 0 {
-			body = append(body, ',')
+		if i == 0 {
+			body = append(body, openBracket)
+		} else {
+			body = append(body, comma)
 		}
-		body = append(body, it...)
+		body = append(body, it)
 	}
-	body = append(body, ']')
+	body = append(body, closeBracket)
 
 	err := e.send(ctx, kind, project, "application/json", body)
 	if errors.Is(err, errTooLarge) && len(items) > 1 {
@@ -321,7 +320,7 @@ func (e *raindropExporter) post(
 }
 
 func (e *raindropExporter) postOTLP(ctx context.Context, r request) outcome {
-	err := e.send(ctx, r.kind, r.project, "application/x-protobuf", r.otlp)
+	err := e.send(ctx, r.kind, r.project, "application/x-protobuf", net.Buffers{r.otlp})
 	switch {
 	case err == nil:
 		return outcome{sent: r.n}
@@ -343,6 +342,12 @@ func outcomeOf(err error, idx []int) outcome {
 	}
 }
 
+var (
+	openBracket  = []byte{'['}
+	comma        = []byte{','}
+	closeBracket = []byte{']'}
+)
+
 // errTooLarge marks a 413 answer, which post meets by splitting the request.
 var errTooLarge = errors.New("payload too large")
 
@@ -351,12 +356,22 @@ func (e *raindropExporter) send(
 	ctx context.Context,
 	kind *payload,
 	project, contentType string,
-	body []byte,
+	body net.Buffers,
 ) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, kind.url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, kind.url, nil)
 	if err != nil {
 		return consumererror.NewPermanent(fmt.Errorf("raindrop: building request: %w", err))
 	}
+	for _, b := range body {
+		req.ContentLength += int64(len(b))
+	}
+	// Reading consumes a net.Buffers, so each read of the body, first or replayed, gets
+	// its own copy of the slice headers.
+	req.GetBody = func() (io.ReadCloser, error) {
+		bufs := slices.Clone(body)
+		return io.NopCloser(&bufs), nil
+	}
+	req.Body, _ = req.GetBody()
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+string(e.cfg.WriteKey))
 	req.Header.Set("User-Agent", e.userAgent)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -129,6 +130,29 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// eventBuffers recycles the buffers events are encoded into: they are the push path's
+// largest allocations. A buffer comes back once the push that used it has ended.
+var eventBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBuffer keeps rare huge events from pinning memory in the pool.
+const maxPooledBuffer = 64 << 10
+
+func getBuffer(size int) []byte {
+	p := eventBuffers.Get().(*[]byte)
+	if cap(*p) < size {
+		return make([]byte, 0, size)
+	}
+	return (*p)[:0]
+}
+
+func putBuffer(b []byte) {
+	if cap(b) == 0 || cap(b) > maxPooledBuffer {
+		return
+	}
+	b = b[:0]
+	eventBuffers.Put(&b)
 }
 
 const hexDigits = "0123456789abcdef"

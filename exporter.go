@@ -174,7 +174,13 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 	e.recordTranslation(ctx, tr)
 
 	// Events go first: linked spans and signals name an event Raindrop should already have.
-	reqs := group(e.events, e.encodeEvents(ctx, tr.interactions))
+	events := e.encodeEvents(ctx, tr.interactions)
+	defer func() {
+		for _, it := range events {
+			putBuffer(it.body)
+		}
+	}()
+	reqs := group(e.events, events)
 	if e.cfg.Traces.Enabled {
 		reqs = append(reqs, e.linkedSpans(ctx, td, tr.interactions)...)
 	}

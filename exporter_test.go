@@ -2,6 +2,7 @@ package raindropexporter
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -456,4 +457,25 @@ func TestTooLargeSplitSendsBothHalves(t *testing.T) {
 	var last []json.RawMessage
 	require.NoError(t, json.Unmarshal(f.bodies[2], &last))
 	assert.Len(t, last, 2, "the second half went out despite the first half's rejection")
+}
+
+func TestCompressedBodies(t *testing.T) {
+	var got []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "gzip", r.Header.Get("Content-Encoding"))
+		zr, err := gzip.NewReader(r.Body)
+		if assert.NoError(t, err) {
+			got, err = io.ReadAll(zr)
+			assert.NoError(t, err)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	exp := newTestExporter(t, srv.URL, func(c *Config) { c.ClientConfig.Compression = "gzip" })
+
+	require.NoError(t, exp.pushTraces(context.Background(), chatTraces(3)))
+
+	evs, err := raindroptest.ValidateEvents(got)
+	require.NoError(t, err)
+	assert.Len(t, evs, 3)
 }

@@ -46,7 +46,7 @@ func cutChars(s string, limit int) string {
 // attachments and then its largest forwarded properties. It returns the encoding and how
 // many cuts it made. The event is changed in place.
 func encodeEvent(ev *event) ([]byte, int, error) {
-	b, err := appendEvent(make([]byte, 0, sizeHint(ev)), ev)
+	b, err := appendEvent(getBuffer(sizeHint(ev)), ev)
 	if err != nil || len(b) <= maxEventBytes {
 		return b, 0, err
 	}
