@@ -45,8 +45,11 @@ func indexSpans(td ptrace.Traces) []*node {
 		trace pcommon.TraceID
 		span  pcommon.SpanID
 	}
-	var nodes []*node
-	byID := map[key]*node{}
+	total := td.SpanCount()
+	// One allocation for every node; the pointers into it stay valid since it never grows.
+	store := make([]node, 0, total)
+	nodes := make([]*node, 0, total)
+	byID := make(map[key]*node, total)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -55,12 +58,13 @@ func indexSpans(td ptrace.Traces) []*node {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
 				s := spans.At(k)
-				n := &node{
+				store = append(store, node{
 					span:     s,
 					resource: rs.Resource().Attributes(),
 					pos:      spanPos{i, j, k},
 					role:     classify(s),
-				}
+				})
+				n := &store[len(store)-1]
 				nodes = append(nodes, n)
 				id := key{s.TraceID(), s.SpanID()}
 				if _, dup := byID[id]; !dup && !s.SpanID().IsEmpty() {
