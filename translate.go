@@ -157,21 +157,25 @@ func newInteraction(root *node, opts translateOptions, logs logContents) (intera
 // addSignals reads the signals a span carries, on itself or in its events, and aims them at
 // the interaction the span belongs to unless they name their own target.
 func (out *translation) addSignals(n *node, byRoot map[*node]int, opts translateOptions) {
-	target, project, deps := "", opts.project, []spanPos{n.pos}
+	interaction := -1
+	target := ""
 	if i, ok := byRoot[n.top]; ok {
-		in := out.interactions[i]
-		if in.invalidProject != "" {
+		if out.interactions[i].invalidProject != "" {
 			return
 		}
-		target, project, deps = in.event.EventID, in.project, in.spans
+		interaction, target = i, out.interactions[i].event.EventID
 	}
 	add := func(s signal, ok bool) {
 		switch {
 		case !ok:
 		case s.EventID == "":
 			out.untargetedSignals++
+		case interaction >= 0:
+			in := out.interactions[interaction]
+			out.signals = append(out.signals, signalItem{signal: s, project: in.project, spans: in.spans})
 		default:
-			out.signals = append(out.signals, signalItem{signal: s, project: project, spans: deps})
+			out.signals = append(out.signals, signalItem{signal: s, project: opts.project,
+				spans: []spanPos{n.pos}})
 		}
 	}
 	add(readSignal("", n.span.Attributes(), n.span.StartTimestamp(), target))
