@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	jsoniter "github.com/json-iterator/go"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -57,67 +56,6 @@ func spanInput(span ptrace.Span) string {
 	return ""
 }
 
-// semconvOutMessage and semconvPart are gen_ai.output.messages exactly as the semantic
-// conventions define them. Decoding into them skips building maps for every answer; any
-// field beyond these fails the decoding, and the general reader takes over, so both
-// readers give the same messages.
-type semconvOutMessage struct {
-	Role         string        `json:"role"`
-	Parts        []semconvPart `json:"parts"`
-	FinishReason string        `json:"finish_reason"`
-	Name         string        `json:"name"`
-}
-
-type semconvPart struct {
-	Type      string `json:"type"`
-	Content   string `json:"content"`
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Arguments any    `json:"arguments"`
-	Response  any    `json:"response"`
-	MimeType  string `json:"mime_type"`
-	Modality  string `json:"modality"`
-	URI       string `json:"uri"`
-	FileID    string `json:"file_id"`
-}
-
-var strictJSON = jsoniter.Config{
-	EscapeHTML:            true,
-	SortMapKeys:           true,
-	DisallowUnknownFields: true,
-}.Froze()
-
-func semconvOutput(attrs pcommon.Map) ([]message, bool) {
-	v, ok := attrs.Get(keyOutputMessages)
-	if !ok || v.Type() != pcommon.ValueTypeStr {
-		return nil, false
-	}
-	var msgs []semconvOutMessage
-	if err := strictJSON.UnmarshalFromString(v.Str(), &msgs); err != nil {
-		return nil, false
-	}
-	out := make([]message, 0, len(msgs))
-	for _, m := range msgs {
-		msg := message{role: strings.ToLower(m.Role)}
-		var texts []string
-		for _, p := range m.Parts {
-			switch p.Type {
-			case "", "text", "input_text", "output_text":
-				if p.Content != "" {
-					texts = append(texts, p.Content)
-				}
-			case "tool_call", "tool-call", "function_call", "tool_use":
-				msg.toolCalls = append(msg.toolCalls, toolCall{
-					id: p.ID, name: p.Name, arguments: asString(jsonSafe(p.Arguments)),
-				})
-			}
-		}
-		msg.text = strings.Join(texts, "\n")
-		out = append(out, msg)
-	}
-	return out, true
-}
-
 // spanOutput returns the assistant's answer a span records: its text, and the tools it asked
 // for.
 func spanOutput(span ptrace.Span) message {
@@ -129,8 +67,8 @@ func spanOutput(span ptrace.Span) message {
 	if calls := vercelToolCalls(attrs); len(calls) > 0 {
 		return message{role: "assistant", toolCalls: calls}
 	}
-	if msgs, ok := semconvOutput(attrs); ok {
-		if m, ok := firstAnswer(msgs); ok {
+	if v, ok := attrs.Get(keyOutputMessages); ok && v.Type() == pcommon.ValueTypeStr {
+		if m, ok := scanFirstAnswer(v.Str()); ok {
 			return m
 		}
 	}

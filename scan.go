@@ -360,3 +360,152 @@ func unquote(token string) (string, bool) {
 	}
 	return out, true
 }
+
+// scanFirstAnswer reads the answer of a gen_ai.output.messages list (one message per choice)
+// as the general reader's firstAnswer would, without decoding the list: text parts are cut
+// out of the attribute's text, and only tool-call arguments are decoded. Any field beyond
+// the convention's reports false, and the general reader decides.
+func scanFirstAnswer(s string) (message, bool) {
+	sc := scanner{s: s}
+	sc.ws()
+	if !sc.eat('[') {
+		return message{}, false
+	}
+	var answer message
+	found := false
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat(']') {
+			break
+		}
+		if !first && (!sc.eat(',') || !sc.wsThen()) {
+			return message{}, false
+		}
+		m, ok := sc.outputMessage()
+		if !ok {
+			return message{}, false
+		}
+		if found || m.empty() {
+			continue
+		}
+		switch m.role {
+		case "", "assistant", "model", "ai":
+			answer, found = m, true
+		}
+	}
+	sc.ws()
+	if sc.i != len(sc.s) || !found {
+		return message{}, false
+	}
+	return answer, true
+}
+
+func (sc *scanner) outputMessage() (message, bool) {
+	var m message
+	ok := sc.object(func(key, raw string) bool {
+		switch key {
+		case "role":
+			role, ok := unquote(raw)
+			m.role = strings.ToLower(role)
+			return ok
+		case "parts":
+			return readParts(raw, &m)
+		case "finish_reason", "name":
+			return true
+		}
+		return false
+	})
+	return m, ok
+}
+
+func readParts(raw string, m *message) bool {
+	if raw[0] != '[' {
+		return false
+	}
+	sc := scanner{s: raw, i: 1}
+	var texts []string
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat(']') {
+			break
+		}
+		if !first && (!sc.eat(',') || !sc.wsThen()) {
+			return false
+		}
+		var typ, content, id, name, args string
+		ok := sc.object(func(key, raw string) bool {
+			var dst *string
+			switch key {
+			case "type":
+				dst = &typ
+			case "content":
+				dst = &content
+			case "id":
+				dst = &id
+			case "name":
+				dst = &name
+			case "arguments":
+				args = raw
+				return true
+			case "response", "mime_type", "modality", "uri", "file_id":
+				return true
+			default:
+				return false
+			}
+			var ok bool
+			*dst, ok = unquote(raw)
+			return ok
+		})
+		if !ok {
+			return false
+		}
+		switch typ {
+		case "", "text", "input_text", "output_text":
+			if content != "" {
+				texts = append(texts, content)
+			}
+		case "tool_call", "tool-call", "function_call", "tool_use":
+			var x any
+			if args != "" {
+				if err := jsonAPI.UnmarshalFromString(args, &x); err != nil {
+					return false
+				}
+			}
+			m.toolCalls = append(m.toolCalls, toolCall{id: id, name: name, arguments: asString(jsonSafe(x))})
+		}
+	}
+	m.text = strings.Join(texts, "\n")
+	return true
+}
+
+// object reads one JSON object, handing each key and raw value to f; f reports whether the
+// pair is understood.
+func (sc *scanner) object(f func(key, raw string) bool) bool {
+	sc.ws()
+	if !sc.eat('{') {
+		return false
+	}
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat('}') {
+			return true
+		}
+		if !first && !sc.eat(',') {
+			return false
+		}
+		sc.ws()
+		key, ok := sc.str()
+		if !ok {
+			return false
+		}
+		sc.ws()
+		if !sc.eat(':') {
+			return false
+		}
+		sc.ws()
+		start := sc.i
+		if !sc.skip() || !f(key, sc.s[start:sc.i]) {
+			return false
+		}
+	}
+}

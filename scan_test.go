@@ -64,3 +64,32 @@ func FuzzScanLatestUser(f *testing.F) {
 		require.Equal(t, want, got, "input %q", s)
 	})
 }
+
+// FuzzScanFirstAnswer holds the output scanner to the general reader in the same way.
+func FuzzScanFirstAnswer(f *testing.F) {
+	for _, path := range traceFixtures(f) {
+		td := loadTraces(f, path)
+		rss := td.ResourceSpans()
+		for i := 0; i < rss.Len(); i++ {
+			sss := rss.At(i).ScopeSpans()
+			for j := 0; j < sss.Len(); j++ {
+				spans := sss.At(j).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					if v, ok := spans.At(k).Attributes().Get(keyOutputMessages); ok && v.Type() == pcommon.ValueTypeStr {
+						f.Add(v.Str())
+					}
+				}
+			}
+		}
+	}
+	f.Add(`[{"role":"Assistant","parts":[{"type":"tool_call","id":"1","name":"f","arguments":{"b":1,"a":[2]}}]}]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := scanFirstAnswer(s)
+		if !ok || !json.Valid([]byte(s)) {
+			return
+		}
+		want, wantOK := firstAnswer(messagesFrom(decodeJSONText(s)))
+		require.True(t, wantOK, "input %q", s)
+		require.Equal(t, want, got, "input %q", s)
+	})
+}
