@@ -235,6 +235,10 @@ func partText(raw string) (string, bool) {
 			// OpenInference's wrapper: the general reader unwraps it.
 			return "", false
 		default:
+			if key != "" && key[0] >= '0' && key[0] <= '9' {
+				// The general reader takes an object of index keys for a list.
+				return "", false
+			}
 			continue
 		}
 		if raw[0] != '"' {
