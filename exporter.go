@@ -141,7 +141,8 @@ func (e *raindropExporter) shutdown(context.Context) error {
 // signals (feedback, evaluations) that log records carry.
 func (e *raindropExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	e.telemetry.ExporterRaindropLogRecordsReceived.Add(ctx, int64(ld.LogRecordCount()))
-	if content, records := contentFromLogs(ld); records > 0 {
+	// Privacy mode sends no content, so it keeps none either.
+	if content, records := contentFromLogs(ld); records > 0 && !e.cfg.PrivacyMode {
 		if evicted := e.joiner.add(time.Now(), content); evicted > 0 {
 			e.telemetry.ExporterRaindropLogContentEvicted.Add(ctx, int64(evicted))
 		}
