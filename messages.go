@@ -28,17 +28,20 @@ type toolCall struct {
 // convention in turn.
 func spanInput(span ptrace.Span) string {
 	attrs := span.Attributes()
+	// The two common message lists go through the scanner first, the general reader only
+	// when the scanner does not know the shape.
 	for _, key := range []string{keyInputMessages, keyVercelMessages} {
 		if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
 			if text, ok := scanLatestUser(v.Str()); ok {
 				return text
 			}
 		}
+		if text := latestUserText(jsonMessages(attrs, key)); text != "" {
+			return text
+		}
 	}
 	// Each source is read only when the ones before it had no user text.
 	for _, read := range []func() []message{
-		func() []message { return jsonMessages(attrs, keyInputMessages) },
-		func() []message { return jsonMessages(attrs, keyVercelMessages) },
 		func() []message { return jsonMessages(attrs, keyVercelPrompt) },
 		func() []message { return indexedMessages(attrs, "gen_ai.prompt.") },
 		func() []message { return indexedMessages(attrs, "llm.input_messages.") },
