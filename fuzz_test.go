@@ -59,7 +59,7 @@ func FuzzAttributeValues(f *testing.F) {
 	f.Add("chat", `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`, int64(3), 1.5)
 	f.Add("invoke_agent", `{"messages":[{"role":"user","content":[{"type":"text","text":"x"}]}]}`, int64(-1), math.NaN())
 	f.Add("chat", "[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]", int64(1<<62), math.Inf(1))
-	f.Add("embeddings", `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`, int64(0), -0.0)
+	f.Add("embeddings", `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`, int64(0), math.Copysign(0, -1))
 	f.Add("LLM", `{"choices":[{"message":{"tool_calls":[{"function":{"name":null}}]}}]}`, int64(7), 1e308)
 	keys := concat(contentKeys, userIDKeys, convoIDKeys, raindropEventNameKeys, functionNameKeys, raindropEventIDKeys,
 		inputTokenKeys, outputTokenKeys, totalCostKeys, responseModelKeys, providerKeys,

@@ -1,7 +1,6 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -471,7 +470,7 @@ func TestPricingTableSize(t *testing.T) {
 		models[b.model] = true
 	}
 	t.Logf("built-in table: %d rows, %d distinct models", len(builtinPrices), len(models))
-	assert.Greater(t, len(models), 50, fmt.Sprint("the table should cover the models in use"))
+	assert.Greater(t, len(models), 50, "the table should cover the models in use")
 }
 
 func BenchmarkPricingCost(b *testing.B) {
