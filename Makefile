@@ -70,7 +70,8 @@ vet: ## Run go vet and check formatting
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: lint
-lint: vet ## Alias of vet
+lint: vet ## vet, then staticcheck (pinned, fetched from the Go module proxy)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 # mdatagen names the generated package after the folder it runs in, so it runs
 # through a symlink named after the package: the clone's folder name then does not
