@@ -12,121 +12,50 @@ import (
 // with parts {"type", "content" | "text"} or plain strings; for anything else it reports false
 // and the general reader decides.
 func scanLatestUser(s string) (string, bool) {
-	sc := scanner{s: s}
-	sc.ws()
-	if !sc.eat('[') {
-		return "", false
-	}
 	var latest string
-	found := false
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat(']') {
-			break
-		}
-		if !first && (!sc.eat(',') || !sc.wsThen()) {
-			return "", false
-		}
-		role, content, ok := sc.message()
+	ok := eachItem(s, func(item string) bool {
+		role, content, ok := userMessage(item)
 		if !ok {
-			return "", false
+			return false
 		}
 		// The general reader takes a message without a role, or a "human" one, as the user's.
 		if r := strings.ToLower(role); (r != "user" && r != "human" && r != "") || content == "" {
-			continue
+			return true
 		}
 		text, ok := contentText(content)
-		if !ok {
-			return "", false
-		}
 		if text != "" {
-			latest, found = text, true
+			latest = text
 		}
-	}
-	sc.ws()
-	if sc.i != len(sc.s) || !found {
+		return ok
+	})
+	if !ok || latest == "" {
 		return "", false
 	}
 	return latest, true
 }
 
-type scanner struct {
-	s     string
-	i     int
-	depth int
-}
-
-func (sc *scanner) ws() {
-	for sc.i < len(sc.s) {
-		switch sc.s[sc.i] {
-		case ' ', '\t', '\n', '\r':
-			sc.i++
-		default:
-			return
-		}
-	}
-}
-
-// wsThen skips white space and reports whether anything follows.
-func (sc *scanner) wsThen() bool {
-	sc.ws()
-	return sc.i < len(sc.s)
-}
-
-func (sc *scanner) eat(c byte) bool {
-	if sc.i < len(sc.s) && sc.s[sc.i] == c {
-		sc.i++
-		return true
-	}
-	return false
-}
-
-// message reads one message object and returns its role and the raw JSON of its content
+// userMessage reads one message object and returns its role and the raw JSON of its content
 // (its "parts", or else its "content").
-func (sc *scanner) message() (role, content string, ok bool) {
-	if !sc.eat('{') {
-		return "", "", false
-	}
+func userMessage(raw string) (role, content string, ok bool) {
 	var parts, plain string
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat('}') {
-			break
-		}
-		if !first && !sc.eat(',') {
-			return "", "", false
-		}
-		sc.ws()
-		key, ok := sc.str()
-		if !ok {
-			return "", "", false
-		}
-		sc.ws()
-		if !sc.eat(':') {
-			return "", "", false
-		}
-		sc.ws()
-		start := sc.i
-		if !sc.skip() {
-			return "", "", false
-		}
-		raw := sc.s[start:sc.i]
+	ok = eachField(raw, func(key, value string) bool {
 		switch key {
 		case "role":
-			if role, ok = unquote(raw); !ok {
-				return "", "", false
-			}
+			var ok bool
+			role, ok = unquote(value)
+			return ok
 		case "parts":
-			parts = raw
+			parts = value
 		case "content":
-			plain = raw
+			plain = value
 		case "name", "finish_reason", "providerOptions", "experimental_providerMetadata":
 		default:
 			// Fields such as tool_calls, message or contents change what the text is.
-			return "", "", false
+			return false
 		}
-	}
-	if parts != "" && plain != "" {
+		return true
+	})
+	if !ok || (parts != "" && plain != "") {
 		return "", "", false
 	}
 	if parts != "" {
@@ -146,22 +75,8 @@ func contentText(raw string) (string, bool) {
 	default:
 		return "", false
 	}
-	sc := scanner{s: raw, i: 1}
 	var texts []string
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat(']') {
-			break
-		}
-		if !first && (!sc.eat(',') || !sc.wsThen()) {
-			return "", false
-		}
-		sc.ws()
-		start := sc.i
-		if !sc.skip() {
-			return "", false
-		}
-		item := sc.s[start:sc.i]
+	ok := eachItem(raw, func(item string) bool {
 		var text string
 		var ok bool
 		if item[0] == '"' {
@@ -169,14 +84,12 @@ func contentText(raw string) (string, bool) {
 		} else {
 			text, ok = partText(item)
 		}
-		if !ok {
-			return "", false
-		}
 		if text != "" {
 			texts = append(texts, text)
 		}
-	}
-	return strings.Join(texts, "\n"), true
+		return ok
+	})
+	return strings.Join(texts, "\n"), ok
 }
 
 // stringContent is the text of content given as a string, read as the general reader does.
@@ -195,34 +108,8 @@ func stringContent(raw string) (string, bool) {
 // partText is the text of one part object: its content, else its text, for text parts;
 // nothing for the other kinds.
 func partText(raw string) (string, bool) {
-	sc := scanner{s: raw}
-	if !sc.eat('{') {
-		return "", false
-	}
 	var typ, content, text string
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat('}') {
-			break
-		}
-		if !first && !sc.eat(',') {
-			return "", false
-		}
-		sc.ws()
-		key, ok := sc.str()
-		if !ok {
-			return "", false
-		}
-		sc.ws()
-		if !sc.eat(':') {
-			return "", false
-		}
-		sc.ws()
-		start := sc.i
-		if !sc.skip() {
-			return "", false
-		}
-		raw := sc.s[start:sc.i]
+	ok := eachField(raw, func(key, value string) bool {
 		var dst *string
 		switch key {
 		case "type":
@@ -233,20 +120,17 @@ func partText(raw string) (string, bool) {
 			dst = &text
 		case "message_content":
 			// OpenInference's wrapper: the general reader unwraps it.
-			return "", false
+			return false
 		default:
-			if key != "" && key[0] >= '0' && key[0] <= '9' {
-				// The general reader takes an object of index keys for a list.
-				return "", false
-			}
-			continue
+			// The general reader takes an object of index keys for a list.
+			return key == "" || key[0] < '0' || key[0] > '9'
 		}
-		if raw[0] != '"' {
-			return "", false
-		}
-		if *dst, ok = unquote(raw); !ok {
-			return "", false
-		}
+		var ok bool
+		*dst, ok = unquote(value)
+		return ok
+	})
+	if !ok {
+		return "", false
 	}
 	switch typ {
 	case "", "text", "input_text", "output_text":
@@ -256,6 +140,185 @@ func partText(raw string) (string, bool) {
 		return text, true
 	}
 	return "", true
+}
+
+// scanFirstAnswer reads the answer of a gen_ai.output.messages list (one message per choice)
+// as the general reader's firstAnswer would, without decoding the list: text parts are cut
+// out of the attribute's text, and only tool-call arguments are decoded. Any field beyond
+// the convention's reports false, and the general reader decides.
+func scanFirstAnswer(s string) (message, bool) {
+	var answer message
+	found := false
+	ok := eachItem(s, func(item string) bool {
+		m, ok := outputMessage(item)
+		if !ok {
+			return false
+		}
+		if !found && !m.empty() {
+			switch m.role {
+			case "", "assistant", "model", "ai":
+				answer, found = m, true
+			}
+		}
+		return true
+	})
+	if !ok || !found {
+		return message{}, false
+	}
+	return answer, true
+}
+
+func outputMessage(raw string) (message, bool) {
+	var m message
+	ok := eachField(raw, func(key, value string) bool {
+		switch key {
+		case "role":
+			role, ok := unquote(value)
+			m.role = strings.ToLower(role)
+			return ok
+		case "parts":
+			return readParts(value, &m)
+		case "finish_reason", "name":
+			return true
+		}
+		return false
+	})
+	return m, ok
+}
+
+func readParts(raw string, m *message) bool {
+	var texts []string
+	ok := eachItem(raw, func(item string) bool {
+		var typ, content, id, name, args string
+		ok := eachField(item, func(key, value string) bool {
+			var dst *string
+			switch key {
+			case "type":
+				dst = &typ
+			case "content":
+				dst = &content
+			case "id":
+				dst = &id
+			case "name":
+				dst = &name
+			case "arguments":
+				args = value
+				return true
+			case "response", "mime_type", "modality", "uri", "file_id":
+				return true
+			default:
+				return false
+			}
+			var ok bool
+			*dst, ok = unquote(value)
+			return ok
+		})
+		if !ok {
+			return false
+		}
+		switch typ {
+		case "", "text", "input_text", "output_text":
+			if content != "" {
+				texts = append(texts, content)
+			}
+		case "tool_call", "tool-call", "function_call", "tool_use":
+			var x any
+			if args != "" {
+				if err := jsonAPI.UnmarshalFromString(args, &x); err != nil {
+					return false
+				}
+			}
+			m.toolCalls = append(m.toolCalls, toolCall{id: id, name: name, arguments: asString(jsonSafe(x))})
+		}
+		return true
+	})
+	m.text = strings.Join(texts, "\n")
+	return ok
+}
+
+// eachItem calls f with the raw text of each element of the JSON array that is the whole of
+// raw, white space aside. It reports false when raw is no such array or f refuses an element.
+func eachItem(raw string, f func(item string) bool) bool {
+	sc := scanner{s: raw}
+	sc.ws()
+	if !sc.eat('[') {
+		return false
+	}
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat(']') {
+			sc.ws()
+			return sc.i == len(sc.s)
+		}
+		if !first && !sc.eat(',') {
+			return false
+		}
+		sc.ws()
+		start := sc.i
+		if !sc.skip() || !f(sc.s[start:sc.i]) {
+			return false
+		}
+	}
+}
+
+// eachField calls f with each key and raw value of the JSON object that is the whole of raw.
+// It reports false when raw is no such object or f refuses a field.
+func eachField(raw string, f func(key, value string) bool) bool {
+	sc := scanner{s: raw}
+	sc.ws()
+	if !sc.eat('{') {
+		return false
+	}
+	for first := true; ; first = false {
+		sc.ws()
+		if sc.eat('}') {
+			sc.ws()
+			return sc.i == len(sc.s)
+		}
+		if !first && !sc.eat(',') {
+			return false
+		}
+		sc.ws()
+		key, ok := sc.str()
+		if !ok {
+			return false
+		}
+		sc.ws()
+		if !sc.eat(':') {
+			return false
+		}
+		sc.ws()
+		start := sc.i
+		if !sc.skip() || !f(key, sc.s[start:sc.i]) {
+			return false
+		}
+	}
+}
+
+// scanner walks JSON text without decoding it.
+type scanner struct {
+	s     string
+	i     int
+	depth int
+}
+
+func (sc *scanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+func (sc *scanner) eat(c byte) bool {
+	if sc.i < len(sc.s) && sc.s[sc.i] == c {
+		sc.i++
+		return true
+	}
+	return false
 }
 
 // str reads a JSON string and returns its value.
@@ -363,153 +426,4 @@ func unquote(token string) (string, bool) {
 		return "", false
 	}
 	return out, true
-}
-
-// scanFirstAnswer reads the answer of a gen_ai.output.messages list (one message per choice)
-// as the general reader's firstAnswer would, without decoding the list: text parts are cut
-// out of the attribute's text, and only tool-call arguments are decoded. Any field beyond
-// the convention's reports false, and the general reader decides.
-func scanFirstAnswer(s string) (message, bool) {
-	sc := scanner{s: s}
-	sc.ws()
-	if !sc.eat('[') {
-		return message{}, false
-	}
-	var answer message
-	found := false
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat(']') {
-			break
-		}
-		if !first && (!sc.eat(',') || !sc.wsThen()) {
-			return message{}, false
-		}
-		m, ok := sc.outputMessage()
-		if !ok {
-			return message{}, false
-		}
-		if found || m.empty() {
-			continue
-		}
-		switch m.role {
-		case "", "assistant", "model", "ai":
-			answer, found = m, true
-		}
-	}
-	sc.ws()
-	if sc.i != len(sc.s) || !found {
-		return message{}, false
-	}
-	return answer, true
-}
-
-func (sc *scanner) outputMessage() (message, bool) {
-	var m message
-	ok := sc.object(func(key, raw string) bool {
-		switch key {
-		case "role":
-			role, ok := unquote(raw)
-			m.role = strings.ToLower(role)
-			return ok
-		case "parts":
-			return readParts(raw, &m)
-		case "finish_reason", "name":
-			return true
-		}
-		return false
-	})
-	return m, ok
-}
-
-func readParts(raw string, m *message) bool {
-	if raw[0] != '[' {
-		return false
-	}
-	sc := scanner{s: raw, i: 1}
-	var texts []string
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat(']') {
-			break
-		}
-		if !first && (!sc.eat(',') || !sc.wsThen()) {
-			return false
-		}
-		var typ, content, id, name, args string
-		ok := sc.object(func(key, raw string) bool {
-			var dst *string
-			switch key {
-			case "type":
-				dst = &typ
-			case "content":
-				dst = &content
-			case "id":
-				dst = &id
-			case "name":
-				dst = &name
-			case "arguments":
-				args = raw
-				return true
-			case "response", "mime_type", "modality", "uri", "file_id":
-				return true
-			default:
-				return false
-			}
-			var ok bool
-			*dst, ok = unquote(raw)
-			return ok
-		})
-		if !ok {
-			return false
-		}
-		switch typ {
-		case "", "text", "input_text", "output_text":
-			if content != "" {
-				texts = append(texts, content)
-			}
-		case "tool_call", "tool-call", "function_call", "tool_use":
-			var x any
-			if args != "" {
-				if err := jsonAPI.UnmarshalFromString(args, &x); err != nil {
-					return false
-				}
-			}
-			m.toolCalls = append(m.toolCalls, toolCall{id: id, name: name, arguments: asString(jsonSafe(x))})
-		}
-	}
-	m.text = strings.Join(texts, "\n")
-	return true
-}
-
-// object reads one JSON object, handing each key and raw value to f; f reports whether the
-// pair is understood.
-func (sc *scanner) object(f func(key, raw string) bool) bool {
-	sc.ws()
-	if !sc.eat('{') {
-		return false
-	}
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat('}') {
-			return true
-		}
-		if !first && !sc.eat(',') {
-			return false
-		}
-		sc.ws()
-		key, ok := sc.str()
-		if !ok {
-			return false
-		}
-		sc.ws()
-		if !sc.eat(':') {
-			return false
-		}
-		sc.ws()
-		start := sc.i
-		if !sc.skip() || !f(key, sc.s[start:sc.i]) {
-			return false
-		}
-	}
 }
