@@ -3,7 +3,6 @@ package raindropexporter
 import (
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -34,15 +33,12 @@ func checkTranslation(t *testing.T, td ptrace.Traces) {
 // FuzzTranslateOTLP feeds arbitrary OTLP/JSON, seeded with every fixture, through the
 // translation: whatever decodes must give valid events or counted skips, never a panic.
 func FuzzTranslateOTLP(f *testing.F) {
-	for _, root := range []string{"testdata/fixtures", "testdata/sample"} {
-		_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && filepath.Ext(path) == ".json" {
-				if b, err := os.ReadFile(path); err == nil {
-					f.Add(b)
-				}
-			}
-			return nil
-		})
+	for _, path := range traceFixtures(f) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(data)

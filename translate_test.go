@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/raindropexporter/raindropexporter/internal/otlpfiles"
 	"github.com/raindropexporter/raindropexporter/internal/raindroptest"
 )
 
@@ -35,25 +36,8 @@ func mustPriceTable() *priceTable {
 
 // traceFixtures lists every recorded or hand-built OTLP/JSON trace file.
 func traceFixtures(t testing.TB) []string {
-	var files []string
-	for _, root := range []string{"testdata/fixtures", "testdata/sample"} {
-		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") ||
-				strings.HasSuffix(path, ".logs.json") {
-				return err
-			}
-			// Recorded folders also keep metadata and Raindrop's own event bodies as JSON.
-			b, err := os.ReadFile(path)
-			if err != nil || !bytes.Contains(b, []byte(`"resourceSpans"`)) {
-				return err
-			}
-			files = append(files, path)
-			return nil
-		})
-		if !os.IsNotExist(err) {
-			require.NoError(t, err)
-		}
-	}
+	files, err := otlpfiles.Expand([]string{"testdata/fixtures", "testdata/sample"})
+	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	return files
 }

@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,8 +23,6 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +30,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/raindropexporter/raindropexporter/internal/otlpfiles"
 )
 
 const (
@@ -66,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	files, err := expand(flags.Args())
+	files, err := otlpfiles.Expand(flags.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "sendspans: %v\n", err)
 		return 1
@@ -95,53 +94,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// expand turns the arguments into a list of files, looking into directories for
-// OTLP/JSON trace files, so that a whole fixture tree can be sent with one argument.
-// Other JSON found there (logs exports, metadata) is skipped; a file named on the
-// command line is always sent, so a wrong one is reported rather than ignored.
-func expand(args []string) ([]string, error) {
-	var files []string
-	for _, arg := range args {
-		info, err := os.Stat(arg)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, arg)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(d.Name(), ".json") && isTraceFile(path) {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no OTLP/JSON trace files found", arg)
-		}
-		slices.Sort(found)
-		files = append(files, found...)
-	}
-	return files, nil
-}
-
-// isTraceFile reports whether a file holds a JSON object with a resourceSpans key.
-func isTraceFile(path string) bool {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var top map[string]json.RawMessage
-	return json.Unmarshal(data, &top) == nil && top["resourceSpans"] != nil
 }
 
 type sender struct {

@@ -13,10 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +22,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/raindropexporter/raindropexporter/internal/otlpfiles"
 )
 
 // maxAnswer bounds how much of a refusal is read and kept.
@@ -46,27 +46,10 @@ func (t *Template) Interactions() int { return len(t.traceIDs) }
 // named, and pads the latest user message of every span that carries one with promptBytes
 // bytes of text (none when zero).
 func LoadTemplates(promptBytes int, paths ...string) ([]*Template, error) {
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+	files, err := otlpfiles.Expand(paths)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(files)
 
 	var out []*Template
 	for _, path := range files {
