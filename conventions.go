@@ -101,7 +101,9 @@ var (
 
 // Costs in USD already on the span.
 var (
-	totalCostKeys  = []string{"gen_ai.usage.total_cost", "gen_ai.usage.cost", "llm.cost.total", "operation.cost"}
+	totalCostKeys = []string{
+		"gen_ai.usage.total_cost", "gen_ai.usage.cost", "llm.cost.total", "operation.cost",
+	}
 	inputCostKeys  = []string{"gen_ai.usage.input_cost", "llm.cost.prompt"}
 	outputCostKeys = []string{"gen_ai.usage.output_cost", "llm.cost.completion"}
 )
