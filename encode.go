@@ -3,7 +3,6 @@ package raindropexporter // import "github.com/raindropexporter/raindropexporter
 import (
 	"encoding/json"
 	"math"
-	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -43,19 +42,15 @@ func appendEvent(b []byte, ev *event) ([]byte, error) {
 	}
 	if len(ev.Properties) > 0 {
 		b = append(b, `,"properties":{`...)
-		keys := make([]string, 0, len(ev.Properties))
-		for k := range ev.Properties {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
+		for i := range ev.Properties {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			p := &ev.Properties[i]
+			b = appendString(b, p.key)
 			b = append(b, ':')
 			var err error
-			if b, err = appendValue(b, ev.Properties[k]); err != nil {
+			if b, err = appendProperty(b, p); err != nil {
 				return nil, err
 			}
 		}

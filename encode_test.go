@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // TestAppendEventMatchesEncodingJSON holds the fast encoder to encoding/json's output over
@@ -17,16 +18,27 @@ func TestAppendEventMatchesEncodingJSON(t *testing.T) {
 			events = append(events, in.event)
 		}
 	}
+	attrs := pcommon.NewMap()
+	require.NoError(t, attrs.FromRaw(map[string]any{
+		"tiny": 1e-7, "small": 0.000001, "big": 1e21, "less": 123456789012345678.0,
+		"neg": -2.5e-9, "zero": 0.0, "negzero": math.Copysign(0, -1), "int": int64(-42),
+		"yes": true, "list": []any{"a", 1.5, map[string]any{"k": "<v>"}},
+		"map": map[string]any{"z": 1.0, "a": []any{}}, "": "empty key", "bytes": []byte{0, 0xff},
+	}))
+	attrs.PutEmpty("nil")
+	attrs.PutDouble("nan", math.NaN())
+	attrs.PutDouble("inf", math.Inf(-1))
+	var props properties
+	props.addText("text", "<b>")
+	props.addInt("count", 3)
+	props.addFloat("ms", 1e-7)
+	props.addDecoded(map[string]any{"meta": map[string]any{"b": []any{true, nil}}, "note": "n"})
+	props.addForwarded(attrs)
 	events = append(events, event{
 		EventID: "e", Event: "<odd> & \"quoted\" \\ \u2028\u2029 \x00\x1f \xff\xfe é 日本",
 		UserID: "u", Timestamp: "t",
-		AIData: &aiData{Input: "\t\n\r\b\f", Output: ""},
-		Properties: map[string]any{
-			"tiny": 1e-7, "small": 0.000001, "big": 1e21, "less": 123456789012345678.0,
-			"neg": -2.5e-9, "zero": 0.0, "negzero": math.Copysign(0, -1), "int": int64(-42),
-			"plain": 3, "nil": nil, "yes": true, "list": []any{"a", 1.5, map[string]any{"k": "<v>"}},
-			"map": map[string]any{"z": 1.0, "a": []any{}}, "": "empty key",
-		},
+		AIData:      &aiData{Input: "\t\n\r\b\f", Output: ""},
+		Properties:  props.sorted(),
 		Attachments: []attachment{{Type: "code", Value: "{\"a\":1}", Role: "output", Name: "n"}},
 	})
 	for _, ev := range events {

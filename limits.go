@@ -1,10 +1,11 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
 import (
-	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 const (
@@ -121,20 +122,24 @@ var computedProperties = map[string]bool{
 // dropLargestProperty removes the largest forwarded property and reports whether there was
 // one.
 func dropLargestProperty(ev *event) bool {
-	largest, size := "", -1
-	for k, v := range ev.Properties {
-		if computedProperties[k] {
+	largest, size := -1, -1
+	var scratch []byte
+	for i := range ev.Properties {
+		p := &ev.Properties[i]
+		if computedProperties[p.key] {
 			continue
 		}
-		b, _ := json.Marshal(v)
-		if n := len(k) + len(b); n > size || (n == size && k < largest) {
-			largest, size = k, n
+		scratch, _ = appendProperty(scratch[:0], p)
+		// Properties are in key order, so the first of two equally large ones has the
+		// smaller key.
+		if n := len(p.key) + len(scratch); n > size {
+			largest, size = i, n
 		}
 	}
-	if size < 0 {
+	if largest < 0 {
 		return false
 	}
-	delete(ev.Properties, largest)
+	ev.Properties = slices.Delete(ev.Properties, largest, largest+1)
 	return true
 }
 
@@ -161,23 +166,23 @@ func largestField(ev *event) *field {
 		a := &ev.Attachments[i]
 		consider(a.Value, func(s string) { a.Value = s })
 	}
-	keys := make([]string, 0, len(ev.Properties))
-	for k := range ev.Properties {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for i := range ev.Properties {
+		p := &ev.Properties[i]
 		var s string
-		switch v := ev.Properties[k].(type) {
-		case string:
-			s = v
-		case map[string]any, []any:
-			b, _ := json.Marshal(v)
+		switch {
+		case p.kind == propText:
+			s = p.text
+		case p.kind == propJSON && (p.text[0] == '{' || p.text[0] == '['):
+			s = p.text
+		case p.kind == propAttr && p.attr.Type() == pcommon.ValueTypeStr:
+			s = p.attr.Str()
+		case p.kind == propAttr && (p.attr.Type() == pcommon.ValueTypeMap || p.attr.Type() == pcommon.ValueTypeSlice):
+			b, _ := appendProperty(nil, p)
 			s = string(b)
 		default:
 			continue
 		}
-		consider(s, func(s string) { ev.Properties[k] = s })
+		consider(s, func(s string) { *p = property{key: p.key, kind: propText, text: s} })
 	}
 	return best
 }

@@ -44,8 +44,8 @@ func readSignal(name string, attrs pcommon.Map, ts pcommon.Timestamp, target str
 			s.SignalType = "feedback"
 		}
 		s.Properties = map[string]any{}
-		setString(s.Properties, "comment", firstAttr(attrs, keySignalComment))
-		setString(s.Properties, "sentiment", strings.ToUpper(firstAttr(attrs, keySignalSentiment)))
+		setText(s.Properties, "comment", firstAttr(attrs, keySignalComment))
+		setText(s.Properties, "sentiment", strings.ToUpper(firstAttr(attrs, keySignalSentiment)))
 	} else if name == evaluationEvent {
 		// The semantic conventions' evaluation result: a named score, label and explanation.
 		s.SignalName = firstAttr(attrs, "gen_ai.evaluation.name")
@@ -57,9 +57,9 @@ func readSignal(name string, attrs pcommon.Map, ts pcommon.Timestamp, target str
 		if score, ok := attrNumber(attrs, "gen_ai.evaluation.score.value"); ok {
 			s.Properties["score"] = score
 		}
-		setString(s.Properties, "label", firstAttr(attrs, "gen_ai.evaluation.score.label"))
-		setString(s.Properties, "explanation", firstAttr(attrs, "gen_ai.evaluation.explanation"))
-		setString(s.Properties, "error.type", firstAttr(attrs, keyErrorType))
+		setText(s.Properties, "label", firstAttr(attrs, "gen_ai.evaluation.score.label"))
+		setText(s.Properties, "explanation", firstAttr(attrs, "gen_ai.evaluation.explanation"))
+		setText(s.Properties, "error.type", firstAttr(attrs, keyErrorType))
 	} else {
 		return signal{}, false
 	}
@@ -133,4 +133,10 @@ func signalsFromLogs(ld plog.Logs) (signals []signal, untargeted int) {
 		}
 	})
 	return signals, untargeted
+}
+
+func setText(props map[string]any, key, value string) {
+	if value != "" {
+		props[key] = value
+	}
 }

@@ -27,13 +27,13 @@ type translateOptions struct {
 
 // event is one Raindrop event as /v1/events/track takes it.
 type event struct {
-	EventID     string         `json:"event_id"`
-	Event       string         `json:"event"`
-	UserID      string         `json:"user_id"`
-	Timestamp   string         `json:"timestamp"`
-	AIData      *aiData        `json:"ai_data,omitempty"`
-	Properties  map[string]any `json:"properties,omitempty"`
-	Attachments []attachment   `json:"attachments,omitempty"`
+	EventID     string       `json:"event_id"`
+	Event       string       `json:"event"`
+	UserID      string       `json:"user_id"`
+	Timestamp   string       `json:"timestamp"`
+	AIData      *aiData      `json:"ai_data,omitempty"`
+	Properties  properties   `json:"properties,omitempty"`
+	Attachments []attachment `json:"attachments,omitempty"`
 }
 
 type aiData struct {
@@ -201,42 +201,44 @@ func buildEvent(
 	levels := lookupLevels(root, calls)
 
 	ev := event{
-		EventID:    eventID(root, levels),
-		Event:      eventName(levels[:ancestorLevels(root)], opts.eventName),
-		UserID:     lookup(levels, userIDs, opts.defaultUserID),
-		Timestamp:  formatTimestamp(root.span.StartTimestamp()),
-		Properties: forwardedAttributes(root.span.Attributes()),
+		EventID:   eventID(root, levels),
+		Event:     eventName(levels[:ancestorLevels(root)], opts.eventName),
+		UserID:    lookup(levels, userIDs, opts.defaultUserID),
+		Timestamp: formatTimestamp(root.span.StartTimestamp()),
 	}
 	convo := lookup(levels, convoIDs, "")
 	if convo == "" {
 		convo = lookup(levels, sessionIDs, "")
 	}
 	model := firstOf(calls, root, modelOf, true)
-	props := ev.Properties
-	setString(props, "model", model)
-	setString(props, "provider", normalizeProvider(firstOf(calls, root, func(n *node) string {
+	// The exporter's own properties go in first: they win over forwarded attributes of the
+	// same name.
+	props := make(properties, 0, root.span.Attributes().Len()+16)
+	props.addText("model", model)
+	props.addText("provider", normalizeProvider(firstOf(calls, root, func(n *node) string {
 		p, _ := attrString(n.span.Attributes(), providerKeys...)
 		return p
 	}, true)))
 	u, unpriced := interactionUsage(root, calls, opts.prices)
-	u.addProperties(props)
-	setString(props, "finish_reason", firstOf(calls, root, func(n *node) string {
+	u.addProperties(&props)
+	props.addText("finish_reason", firstOf(calls, root, func(n *node) string {
 		f, _ := attrString(n.span.Attributes(), finishReasonKeys...)
 		return f
 	}, true))
 	if ttft, ok := firstNumber(calls, root, timeToFirstToken); ok {
-		props["time_to_first_token_ms"] = roundMillis(ttft)
+		props.addFloat("time_to_first_token_ms", roundMillis(ttft))
 	}
 	if end, start := root.span.EndTimestamp(), root.span.StartTimestamp(); end >= start && end > 0 {
-		props["duration_ms"] = roundMillis(float64(end-start) / 1e6)
+		props.addFloat("duration_ms", roundMillis(float64(end-start)/1e6))
 	}
 	tid, sid := root.span.TraceID(), root.span.SpanID()
-	props["trace_id"] = hex.EncodeToString(tid[:])
-	props["span_id"] = hex.EncodeToString(sid[:])
-	setString(props, "trace_name", traceName(root, levels))
+	ids := hex.EncodeToString(append(tid[:], sid[:]...))
+	props.addText("trace_id", ids[:32])
+	props.addText("span_id", ids[32:])
+	props.addText("trace_name", traceName(root, levels))
 	if typ, msg, failed := interactionError(root, last); failed {
-		props["error.type"] = typ
-		setString(props, "error.message", msg)
+		props.addText("error.type", typ)
+		props.addText("error.message", msg)
 	}
 
 	truncated := 0
@@ -252,8 +254,10 @@ func buildEvent(
 	if ev.AIData == nil {
 		// Raindrop rejects ai_data without input and output, so model and conversation
 		// travel as properties instead.
-		setString(props, "convo_id", convo)
+		props.addText("convo_id", convo)
 	}
+	props.addForwarded(root.span.Attributes())
+	ev.Properties = props.sorted()
 	return ev, truncated, unpriced
 }
 
@@ -551,12 +555,6 @@ func toolResult(attrs pcommon.Map) (string, any, bool) {
 		}
 	}
 	return "", nil, false
-}
-
-func setString(props map[string]any, key, value string) {
-	if value != "" {
-		props[key] = value
-	}
 }
 
 func roundMillis(ms float64) float64 {

@@ -102,13 +102,13 @@ func TestAgentFoldsItsCalls(t *testing.T) {
 	assert.Equal(t, "It is 21°C in Paris.", ev.AIData.Output, "output from the last call")
 	assert.Equal(t, "gpt-4o-mini-2024-07-18", ev.AIData.Model)
 	assert.Equal(t, "conv-1", ev.AIData.ConvoID)
-	assert.Equal(t, int64(30), ev.Properties["prompt_tokens"], "usage summed over the calls")
-	assert.Equal(t, int64(10), ev.Properties["completion_tokens"])
-	assert.Equal(t, int64(40), ev.Properties["total_tokens"])
-	assert.Equal(t, "stop", ev.Properties["finish_reason"])
+	assert.Equal(t, int64(30), props(ev)["prompt_tokens"], "usage summed over the calls")
+	assert.Equal(t, int64(10), props(ev)["completion_tokens"])
+	assert.Equal(t, int64(40), props(ev)["total_tokens"])
+	assert.Equal(t, "stop", props(ev)["finish_reason"])
 	assert.Equal(t, "2026-03-11T14:30:45.123Z", ev.Timestamp)
-	assert.Equal(t, 1000.0, ev.Properties["duration_ms"])
-	assert.Equal(t, "invoke_agent travel", ev.Properties["trace_name"])
+	assert.Equal(t, 1000.0, props(ev)["duration_ms"])
+	assert.Equal(t, "invoke_agent travel", props(ev)["trace_name"])
 	require.Len(t, ev.Attachments, 2)
 	assert.Equal(t, attachment{Type: "code", Value: `{"city":"Paris"}`, Role: "output",
 		Name: "get_weather", Language: "json"}, ev.Attachments[0])
@@ -195,8 +195,8 @@ func TestFailedCallKeepsInputAndReportsError(t *testing.T) {
 	ev := only(t, translate(td, defaultOptions, nil))
 
 	assert.Equal(t, "hi", ev.AIData.Input)
-	assert.Equal(t, "RateLimitError", ev.Properties["error.type"])
-	assert.Equal(t, "slow down", ev.Properties["error.message"])
+	assert.Equal(t, "RateLimitError", props(ev)["error.type"])
+	assert.Equal(t, "slow down", props(ev)["error.message"])
 }
 
 func TestPrivacyModeMovesModelAndConvoToProperties(t *testing.T) {
@@ -208,8 +208,8 @@ func TestPrivacyModeMovesModelAndConvoToProperties(t *testing.T) {
 	ev := only(t, translate(td, opts, nil))
 
 	assert.Nil(t, ev.AIData)
-	assert.Equal(t, "gpt-4o-mini", ev.Properties["model"])
-	assert.Equal(t, "c-9", ev.Properties["convo_id"])
+	assert.Equal(t, "gpt-4o-mini", props(ev)["model"])
+	assert.Equal(t, "c-9", props(ev)["convo_id"])
 	b, err := json.Marshal(ev)
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "secret")
@@ -220,7 +220,7 @@ func TestContentFreeSpanSendsNoAIData(t *testing.T) {
 	td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("", "", 3, 4, nil)})
 	ev := only(t, translate(td, defaultOptions, nil))
 	assert.Nil(t, ev.AIData, "Raindrop rejects ai_data with neither input nor output")
-	assert.Equal(t, "gpt-4o-mini", ev.Properties["model"])
+	assert.Equal(t, "gpt-4o-mini", props(ev)["model"])
 }
 
 func TestCustomMetadataIsFlattened(t *testing.T) {
@@ -233,14 +233,14 @@ func TestCustomMetadataIsFlattened(t *testing.T) {
 		"trace.metadata.trace_name":    "checkout-flow",
 	})})
 	ev := only(t, translate(td, defaultOptions, nil))
-	assert.Equal(t, "checkout", ev.Properties["feature"])
-	assert.Equal(t, "acme", ev.Properties["tenant"])
-	assert.Equal(t, "gpt-4o-mini", ev.Properties["model"], "computed properties win")
-	assert.Equal(t, 0.3, ev.Properties["gen_ai.request.temperature"])
-	assert.Equal(t, 0.0021, ev.Properties["total_cost"])
-	assert.Equal(t, "span", ev.Properties["cost_source"])
-	assert.Equal(t, "checkout-flow", ev.Properties["trace_name"])
-	assert.NotContains(t, ev.Properties, "gen_ai.input.messages")
+	assert.Equal(t, "checkout", props(ev)["feature"])
+	assert.Equal(t, "acme", props(ev)["tenant"])
+	assert.Equal(t, "gpt-4o-mini", props(ev)["model"], "computed properties win")
+	assert.Equal(t, 0.3, props(ev)["gen_ai.request.temperature"])
+	assert.Equal(t, 0.0021, props(ev)["total_cost"])
+	assert.Equal(t, "span", props(ev)["cost_source"])
+	assert.Equal(t, "checkout-flow", props(ev)["trace_name"])
+	assert.NotContains(t, props(ev), "gen_ai.input.messages")
 }
 
 func TestGatewayAttemptsAreOneEvent(t *testing.T) {
@@ -251,8 +251,8 @@ func TestGatewayAttemptsAreOneEvent(t *testing.T) {
 		spec{"attempt 2", 0, 0, chatAttrs("hi", "hello", 10, 2, map[string]any{"gen_ai.usage.total_cost": 0.006})},
 	)
 	ev := only(t, translate(td, defaultOptions, nil))
-	assert.Equal(t, int64(10), ev.Properties["prompt_tokens"], "the call's own count, not its attempts'")
-	assert.Equal(t, 0.01, ev.Properties["total_cost"])
+	assert.Equal(t, int64(10), props(ev)["prompt_tokens"], "the call's own count, not its attempts'")
+	assert.Equal(t, 0.01, props(ev)["total_cost"])
 }
 
 func TestOldConventions(t *testing.T) {
@@ -271,10 +271,10 @@ func TestOldConventions(t *testing.T) {
 		ev := only(t, translate(td, defaultOptions, nil))
 		assert.Equal(t, "latest", ev.AIData.Input, "index 10 sorts after 2")
 		assert.Equal(t, "answer", ev.AIData.Output)
-		assert.Equal(t, "openai", ev.Properties["provider"])
-		assert.Equal(t, int64(3), ev.Properties["completion_tokens"], "a string int counts")
-		assert.Equal(t, "stop", ev.Properties["finish_reason"])
-		assert.NotContains(t, ev.Properties, "gen_ai.prompt.0.content")
+		assert.Equal(t, "openai", props(ev)["provider"])
+		assert.Equal(t, int64(3), props(ev)["completion_tokens"], "a string int counts")
+		assert.Equal(t, "stop", props(ev)["finish_reason"])
+		assert.NotContains(t, props(ev), "gen_ai.prompt.0.content")
 	})
 	t.Run("content in span events", func(t *testing.T) {
 		td := buildTrace(t, nil, spec{"chat gpt-4", -1, 0, map[string]any{
@@ -356,7 +356,7 @@ func TestDuplicateKeysFirstWins(t *testing.T) {
 		`{"key":"custom","value":{"stringValue":"first"}},{"key":"custom","value":{"stringValue":"second"}}`, 1)
 	dup, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces([]byte(text))
 	require.NoError(t, err)
-	assert.Equal(t, "first", only(t, translate(dup, defaultOptions, nil)).Properties["custom"])
+	assert.Equal(t, "first", props(only(t, translate(dup, defaultOptions, nil)))["custom"])
 }
 
 func TestTruncateField(t *testing.T) {
@@ -377,11 +377,14 @@ func TestEncodeEventShrinksToFit(t *testing.T) {
 	ev := event{
 		EventID: "0b5e3f0c-7f64-5d0a-9c8e-1f2a3b4c5d6e", Event: "e", UserID: "u", Timestamp: "2026-01-01T00:00:00.000Z",
 		AIData: &aiData{Input: strings.Repeat("a", 900_000), Output: strings.Repeat("\x01", 400_000)},
-		Properties: map[string]any{
-			"big":  strings.Repeat("p", 500_000),
-			"list": []any{strings.Repeat("q", 300_000)},
-		},
 	}
+	attrs := pcommon.NewMap()
+	require.NoError(t, attrs.FromRaw(map[string]any{
+		"big":  strings.Repeat("p", 500_000),
+		"list": []any{strings.Repeat("q", 300_000)},
+	}))
+	ev.Properties.addForwarded(attrs)
+	ev.Properties = ev.Properties.sorted()
 	b, cuts, err := encodeEvent(&ev)
 	require.NoError(t, err)
 	assert.Positive(t, cuts)
@@ -402,15 +405,15 @@ func TestLangfuseUsageBucketsAreAddedBack(t *testing.T) {
 		"langfuse.observation.cost_details": `{"input":0.001,"output":0.002,"total":0.003}`,
 	}})
 	ev := only(t, translate(td, defaultOptions, nil))
-	assert.Equal(t, int64(100), ev.Properties["prompt_tokens"], "input includes cached")
-	assert.Equal(t, int64(40), ev.Properties["completion_tokens"], "output includes reasoning")
-	assert.Equal(t, int64(20), ev.Properties["cached_tokens"])
-	assert.Equal(t, int64(10), ev.Properties["reasoning_tokens"])
-	assert.Equal(t, int64(140), ev.Properties["total_tokens"])
-	assert.Equal(t, 0.003, ev.Properties["total_cost"])
+	assert.Equal(t, int64(100), props(ev)["prompt_tokens"], "input includes cached")
+	assert.Equal(t, int64(40), props(ev)["completion_tokens"], "output includes reasoning")
+	assert.Equal(t, int64(20), props(ev)["cached_tokens"])
+	assert.Equal(t, int64(10), props(ev)["reasoning_tokens"])
+	assert.Equal(t, int64(140), props(ev)["total_tokens"])
+	assert.Equal(t, 0.003, props(ev)["total_cost"])
 	assert.Equal(t, "hi", ev.AIData.Input)
 	assert.Equal(t, "hello", ev.AIData.Output)
-	assert.NotContains(t, ev.Properties, "langfuse.observation.usage_details")
+	assert.NotContains(t, props(ev), "langfuse.observation.usage_details")
 }
 
 func TestGeminiContentShapes(t *testing.T) {
@@ -437,25 +440,25 @@ func TestCostSources(t *testing.T) {
 			"gen_ai.usage.cache_read.input_tokens": 400_000,
 		})})
 		ev := only(t, translate(td, opts, nil))
-		assert.Equal(t, "table", ev.Properties["cost_source"])
+		assert.Equal(t, "table", props(ev)["cost_source"])
 		// 600k uncached at $0.15/M, 400k cached at $0.075/M, 1M output at $0.60/M.
-		assert.InDelta(t, 0.09+0.03, ev.Properties["input_cost"], 1e-9)
-		assert.InDelta(t, 0.6, ev.Properties["output_cost"], 1e-9)
-		assert.InDelta(t, 0.72, ev.Properties["total_cost"], 1e-9)
+		assert.InDelta(t, 0.09+0.03, props(ev)["input_cost"], 1e-9)
+		assert.InDelta(t, 0.6, props(ev)["output_cost"], 1e-9)
+		assert.InDelta(t, 0.72, props(ev)["total_cost"], 1e-9)
 	})
 	t.Run("config", func(t *testing.T) {
 		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1_000_000, 500_000,
 			map[string]any{"gen_ai.request.model": "my-finetune-v3"})})
 		ev := only(t, translate(td, opts, nil))
-		assert.Equal(t, "config", ev.Properties["cost_source"])
-		assert.InDelta(t, 2.0, ev.Properties["total_cost"], 1e-9)
+		assert.Equal(t, "config", props(ev)["cost_source"])
+		assert.InDelta(t, 2.0, props(ev)["total_cost"], 1e-9)
 	})
 	t.Run("span wins", func(t *testing.T) {
 		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 1_000_000, 1_000_000,
 			map[string]any{"llm.cost.total": 0.5})})
 		ev := only(t, translate(td, opts, nil))
-		assert.Equal(t, "span", ev.Properties["cost_source"])
-		assert.Equal(t, 0.5, ev.Properties["total_cost"])
+		assert.Equal(t, "span", props(ev)["cost_source"])
+		assert.Equal(t, 0.5, props(ev)["total_cost"])
 	})
 	t.Run("unknown model", func(t *testing.T) {
 		td := buildTrace(t, nil, spec{"chat", -1, 0, chatAttrs("hi", "hello", 10, 10,
@@ -463,7 +466,7 @@ func TestCostSources(t *testing.T) {
 		tr := translate(td, opts, nil)
 		ev := only(t, tr)
 		for _, k := range []string{"total_cost", "input_cost", "output_cost", "cost_source"} {
-			assert.NotContains(t, ev.Properties, k)
+			assert.NotContains(t, props(ev), k)
 		}
 		assert.Equal(t, []string{"mystery-model-9"}, tr.unpricedModels)
 	})
@@ -477,7 +480,7 @@ func TestCostSources(t *testing.T) {
 			call(0), call(time.Millisecond))
 		ev := only(t, translate(td, opts, nil))
 		base := 2 * (0.15*1.25 + 0.001*10)
-		assert.InDelta(t, base, ev.Properties["total_cost"], 1e-9)
+		assert.InDelta(t, base, props(ev)["total_cost"], 1e-9)
 	})
 }
 
@@ -486,9 +489,10 @@ func ptr(f float64) *float64 { return &f }
 func TestEncodeEventDropsManySmallPieces(t *testing.T) {
 	ev := event{
 		EventID: "e", Event: "e", UserID: "u", Timestamp: "2026-01-01T00:00:00.000Z",
-		AIData:     &aiData{Input: "hi"},
-		Properties: map[string]any{"model": "m"},
+		AIData: &aiData{Input: "hi"},
 	}
+	ev.Properties.addText("model", "m")
+	attrs := pcommon.NewMap()
 	for i := range 10_000 {
 		ev.Attachments = append(ev.Attachments, attachment{
 			Type: "code", Language: "json", Role: "output", Name: "lookup",
@@ -496,8 +500,10 @@ func TestEncodeEventDropsManySmallPieces(t *testing.T) {
 		})
 	}
 	for i := range 30_000 {
-		ev.Properties[fmt.Sprintf("app.tag.%d", i)] = "some value"
+		attrs.PutStr(fmt.Sprintf("app.tag.%d", i), "some value")
 	}
+	ev.Properties.addForwarded(attrs)
+	ev.Properties = ev.Properties.sorted()
 	b, _, err := encodeEvent(&ev)
 	require.NoError(t, err)
 	assert.LessOrEqual(t, len(b), maxEventBytes)
@@ -506,7 +512,7 @@ func TestEncodeEventDropsManySmallPieces(t *testing.T) {
 	_, err = fmt.Sscanf(last.Value, omittedAttachmentsText, &omitted)
 	require.NoError(t, err)
 	assert.Equal(t, 10_000, omitted+len(ev.Attachments)-1, "the note counts what was left out")
-	assert.Equal(t, "m", ev.Properties["model"], "computed properties stay")
+	assert.Equal(t, "m", props(ev)["model"], "computed properties stay")
 }
 
 func TestLangSmithShapes(t *testing.T) {
@@ -528,9 +534,9 @@ func TestLangSmithShapes(t *testing.T) {
 	assert.Equal(t, "Hello!", ev.AIData.Output)
 	assert.Equal(t, "thread-1", ev.AIData.ConvoID)
 	assert.Equal(t, "u-9", ev.UserID)
-	assert.Equal(t, "stop", ev.Properties["finish_reason"])
-	assert.Equal(t, int64(8), ev.Properties["cached_tokens"])
-	assert.Equal(t, int64(1), ev.Properties["reasoning_tokens"])
+	assert.Equal(t, "stop", props(ev)["finish_reason"])
+	assert.Equal(t, int64(8), props(ev)["cached_tokens"])
+	assert.Equal(t, int64(1), props(ev)["reasoning_tokens"])
 }
 
 func TestRaindropEventNameWinsWhereverItSits(t *testing.T) {

@@ -139,9 +139,9 @@ func TestTranslatePrivacyMode(t *testing.T) {
 							assert.NotContains(t, encoded.String(), jsonText(text))
 						}
 					}
-					assert.Equal(t, ev.AIData.Model, hidden.interactions[i].event.Properties["model"])
+					assert.Equal(t, ev.AIData.Model, props(hidden.interactions[i].event)["model"])
 					if ev.AIData.ConvoID != "" {
-						assert.Equal(t, ev.AIData.ConvoID, hidden.interactions[i].event.Properties["convo_id"])
+						assert.Equal(t, ev.AIData.ConvoID, props(hidden.interactions[i].event)["convo_id"])
 					}
 				}
 			}

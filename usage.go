@@ -316,11 +316,11 @@ func modelOf(n *node) string {
 	return m
 }
 
-func (u *usage) addProperties(props map[string]any) {
+func (u *usage) addProperties(props *properties) {
 	for i, p := range tokenProperties {
 		// A count past 2^53 is no token count: it would not survive JSON intact anyway.
 		if u.hasTokens[i] && math.Abs(u.tokens[i]) < 1<<53 {
-			props[p.name] = int64(math.Round(u.tokens[i]))
+			props.addInt(p.name, int64(math.Round(u.tokens[i])))
 		}
 	}
 	for i, p := range costProperties {
@@ -330,11 +330,11 @@ func (u *usage) addProperties(props map[string]any) {
 			if !isFinite(c) {
 				c = u.cost[i]
 			}
-			props[p.name] = c
+			props.addFloat(p.name, c)
 		}
 	}
 	if u.anyCost() {
-		props["cost_source"] = u.costSource
+		props.addText("cost_source", u.costSource)
 	}
 }
 

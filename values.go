@@ -164,18 +164,6 @@ func decodeJSONText(s string) any {
 	return out
 }
 
-// propertyValue converts an attribute into a value JSON can carry.
-func propertyValue(v pcommon.Value) any {
-	switch v.Type() {
-	case pcommon.ValueTypeEmpty:
-		return nil
-	case pcommon.ValueTypeBytes:
-		return base64.StdEncoding.EncodeToString(v.Bytes().AsRaw())
-	default:
-		return jsonSafe(v.AsRaw())
-	}
-}
-
 // jsonSafe replaces what encoding/json refuses (NaN, infinities, raw bytes) inside decoded
 // values, so one odd attribute cannot make a whole event unencodable.
 func jsonSafe(x any) any {
