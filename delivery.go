@@ -73,9 +73,17 @@ func (r request) size() int {
 	return len(r.items)
 }
 
-// encodeEvents encodes the events, dropping (and counting) those that cannot be sent.
-func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []interaction) []item {
+// encodeEvents encodes the events, dropping (and counting) those that cannot be sent. The
+// items' bodies share one buffer, which the caller gives back with putBuffer once they are
+// sent.
+func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []interaction) ([]item, []byte) {
+	size := 0
+	for i := range interactions {
+		size += sizeHint(&interactions[i].event)
+	}
+	buf := getBuffer(size)
 	items := make([]item, 0, len(interactions))
+	ends := make([]int, 0, len(interactions))
 	for i := range interactions {
 		in := &interactions[i]
 		if in.invalidProject != "" {
@@ -84,7 +92,9 @@ func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []inte
 				"attribute is not a Raindrop project slug", zap.String("project", in.invalidProject))
 			continue
 		}
-		b, cuts, err := encodeEvent(&in.event)
+		var cuts int
+		var err error
+		buf, cuts, err = appendEncoded(buf, &in.event)
 		if cuts > 0 {
 			e.telemetry.ExporterRaindropFieldsTruncated.Add(ctx, int64(cuts))
 		}
@@ -94,9 +104,16 @@ func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []inte
 			e.logger.Warn("dropping an event that cannot be encoded", zap.Error(err))
 			continue
 		}
-		items = append(items, item{body: b, project: in.project, spans: in.spans})
+		items = append(items, item{project: in.project, spans: in.spans})
+		ends = append(ends, len(buf))
 	}
-	return items
+	// The bodies are cut out only now: the buffer may have moved as it grew.
+	start := 0
+	for i, end := range ends {
+		items[i].body = buf[start:end:end]
+		start = end
+	}
+	return items, buf
 }
 
 func (e *raindropExporter) encodeSignals(ctx context.Context, signals []signalItem) []item {

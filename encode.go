@@ -127,16 +127,18 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
-// eventBuffers recycles the buffers events are encoded into: they are the push path's
-// largest allocations. A buffer comes back once the push that used it has ended.
+// eventBuffers recycles the buffers a push encodes its events into: they are the push
+// path's largest allocations. A buffer comes back once the push that used it has ended.
 var eventBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-// maxPooledBuffer keeps rare huge events from pinning memory in the pool.
-const maxPooledBuffer = 64 << 10
+// maxPooledBuffer keeps the buffer of a rare huge batch from pinning memory in the pool.
+const maxPooledBuffer = 16 << 20
 
 func getBuffer(size int) []byte {
 	p := eventBuffers.Get().(*[]byte)
 	if cap(*p) < size {
+		// Too small: it goes back for a smaller batch, and this one gets its own.
+		eventBuffers.Put(p)
 		return make([]byte, 0, size)
 	}
 	return (*p)[:0]
@@ -161,12 +163,41 @@ var plainASCII = func() [utf8.RuneSelf]bool {
 	return t
 }()
 
+// plainWord tells whether all eight bytes of w are ASCII that encoding/json writes as they
+// are: none is a control character, '"', '\\', '<', '>', '&' or above 0x7f. Each test is
+// the classic "has a zero byte" trick, exact in whether any byte matches.
+func plainWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) uint64 { return (x - ones) &^ x & highs }
+	special := (w - ones*0x20) &^ w // bytes below 0x20
+	special |= hasZero(w ^ (ones * '"'))
+	special |= hasZero(w ^ (ones * '\\'))
+	special |= hasZero(w ^ (ones * '<'))
+	special |= hasZero(w ^ (ones * '>'))
+	special |= hasZero(w ^ (ones * '&'))
+	return (special|w)&highs == 0
+}
+
+// word reads eight bytes of s in one load.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
 // appendString quotes s as encoding/json does: HTML-safe, with invalid UTF-8 replaced by
 // U+FFFD and U+2028 and U+2029 escaped.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Prompts are long runs of plain text: eight bytes at a time while none needs a look.
+		for i+8 <= len(s) && plainWord(word(s[i:i+8])) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if plainASCII[c] {
 				i++

@@ -51,7 +51,11 @@ func TestAppendEventMatchesEncodingJSON(t *testing.T) {
 }
 
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", "\xff", "\u2028<&>", "\"\\\x01", "日本\xe6"} {
+	for _, s := range []string{"", "plain", "\xff", "\u2028<&>", "\"\\\x01", "日本\xe6",
+		// Long enough for the eight-byte steps, with something to escape in each position.
+		"sixteen plain by", "sixteen plain b<", "<ixteen plain by", "seven b\x7fsixteen plain by",
+		"eight by\u00e9sixteen plain by\n", "sixteen plain by\x80\x80\x80\x80\x80\x80\x80\x80&",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -175,12 +175,8 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 	e.recordTranslation(ctx, tr)
 
 	// Events go first: linked spans and signals name an event Raindrop should already have.
-	events := e.encodeEvents(ctx, tr.interactions)
-	defer func() {
-		for _, it := range events {
-			putBuffer(it.body)
-		}
-	}()
+	events, buf := e.encodeEvents(ctx, tr.interactions)
+	defer putBuffer(buf)
 	reqs := group(e.events, events)
 	if e.cfg.Traces.Enabled {
 		reqs = append(reqs, e.linkedSpans(ctx, td, tr.interactions)...)

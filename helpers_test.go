@@ -37,3 +37,12 @@ func chatTraces(n int) ptrace.Traces {
 	}
 	return td
 }
+
+// encodeEvent encodes one event into a buffer of its own.
+func encodeEvent(ev *event) ([]byte, int, error) {
+	b, cuts, err := appendEncoded(nil, ev)
+	if err != nil {
+		return nil, cuts, err
+	}
+	return b, cuts, nil
+}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
-
-	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 const (
@@ -42,17 +40,19 @@ func cutChars(s string, limit int) string {
 	return s[:i] + fmt.Sprintf(truncationMarker, total-n)
 }
 
-// encodeEvent marshals ev, shrinking it until it fits maxEventBytes: first by halving its
-// longest texts, then, when its bulk is many small pieces, by dropping the later half of its
-// attachments and then its largest forwarded properties. It returns the encoding and how
-// many cuts it made. The event is changed in place.
-func encodeEvent(ev *event) ([]byte, int, error) {
-	b, err := appendEvent(getBuffer(sizeHint(ev)), ev)
-	if err != nil || len(b) <= maxEventBytes {
-		return b, 0, err
+// appendEncoded appends ev's encoding to dst, shrinking the event until it fits
+// maxEventBytes: first by halving its longest texts, then, when its bulk is many small
+// pieces, by dropping the later half of its attachments and then its largest forwarded
+// properties. It returns dst extended and how many cuts it made; on error, dst as it was.
+// The event is changed in place.
+func appendEncoded(dst []byte, ev *event) ([]byte, int, error) {
+	start := len(dst)
+	b, err := appendEvent(dst, ev)
+	if err != nil {
+		return dst, 0, err
 	}
 	cuts := 0
-	for len(b) > maxEventBytes {
+	for len(b)-start > maxEventBytes {
 		switch f := largestField(ev); {
 		case f != nil && f.chars > minCutChars:
 			// Halving converges in a few rounds even when escaping makes bytes exceed
@@ -62,12 +62,12 @@ func encodeEvent(ev *event) ([]byte, int, error) {
 			dropAttachments(ev, len(ev.Attachments)/2)
 		case dropLargestProperty(ev):
 		default:
-			return nil, cuts, fmt.Errorf("event %s is %d bytes and cannot be shrunk below %d",
-				ev.EventID, len(b), maxEventBytes)
+			return dst, cuts, fmt.Errorf("event %s is %d bytes and cannot be shrunk below %d",
+				ev.EventID, len(b)-start, maxEventBytes)
 		}
 		cuts++
-		if b, err = appendEvent(b[:0], ev); err != nil {
-			return nil, cuts, err
+		if b, err = appendEvent(b[:start], ev); err != nil {
+			return b[:start], cuts, err
 		}
 	}
 	return b, cuts, nil
@@ -174,11 +174,6 @@ func largestField(ev *event) *field {
 			s = p.text
 		case p.kind == propJSON && (p.text[0] == '{' || p.text[0] == '['):
 			s = p.text
-		case p.kind == propAttr && p.attr.Type() == pcommon.ValueTypeStr:
-			s = p.attr.Str()
-		case p.kind == propAttr && (p.attr.Type() == pcommon.ValueTypeMap || p.attr.Type() == pcommon.ValueTypeSlice):
-			b, _ := appendProperty(nil, p)
-			s = string(b)
 		default:
 			continue
 		}

@@ -4,13 +4,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -24,17 +25,17 @@ func (p properties) toMap() map[string]any {
 		case propText:
 			m[prop.key] = prop.text
 		case propInt:
-			m[prop.key] = prop.int
+			m[prop.key] = int64(prop.num)
 		case propFloat:
-			m[prop.key] = prop.num
+			m[prop.key] = math.Float64frombits(prop.num)
+		case propBool:
+			m[prop.key] = prop.num != 0
 		case propJSON:
 			var x any
 			if err := json.Unmarshal([]byte(prop.text), &x); err != nil {
 				panic(err)
 			}
 			m[prop.key] = x
-		case propAttr:
-			m[prop.key] = attrValue(prop.attr)
 		}
 	}
 	return m
@@ -46,17 +47,6 @@ func (p properties) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(p.toMap())
-}
-
-func attrValue(v pcommon.Value) any {
-	switch v.Type() {
-	case pcommon.ValueTypeEmpty:
-		return nil
-	case pcommon.ValueTypeBytes:
-		return base64.StdEncoding.EncodeToString(v.Bytes().AsRaw())
-	default:
-		return jsonSafe(v.AsRaw())
-	}
 }
 
 // props reads an event's properties in their reference form.
@@ -80,7 +70,51 @@ func TestSortedKeepsFirstClaim(t *testing.T) {
 		require.True(t, slices.IsSortedFunc(got, func(a, b property) int { return strings.Compare(a.key, b.key) }))
 		require.Len(t, got, len(want))
 		for _, prop := range got {
-			require.Equal(t, want[prop.key], prop.int, "n=%d key %s", n, prop.key)
+			require.Equal(t, want[prop.key], int64(prop.num), "n=%d key %s", n, prop.key)
+		}
+	}
+}
+
+// TestAddAttributeEncodesAsTheGoValue holds the conversion of attributes to what
+// encoding/json makes of the attribute's Go value (bytes in base64, non-finite numbers as
+// their names).
+func TestAddAttributeEncodesAsTheGoValue(t *testing.T) {
+	attrs := pcommon.NewMap()
+	require.NoError(t, attrs.FromRaw(map[string]any{
+		"str": "<é>", "int": int64(-7), "double": 2.5, "tiny": 1e-9, "bool": true, "no": false,
+		"bytes": []byte{1, 2, 0xff}, "list": []any{"a", 1.5, nil, map[string]any{"k": []any{}}},
+		"map": map[string]any{"z": 1.0, "a": map[string]any{}}, "empty": nil,
+	}))
+	attrs.PutDouble("nan", math.NaN())
+	attrs.PutDouble("inf", math.Inf(1))
+	attrs.PutEmptySlice("nested").AppendEmpty().SetDouble(math.Inf(-1))
+	for k, v := range attrs.All() {
+		var p properties
+		p.addAttribute(k, v)
+		require.Len(t, p, 1, k)
+		got, err := appendProperty(nil, &p[0])
+		require.NoError(t, err)
+		var want any
+		switch v.Type() {
+		case pcommon.ValueTypeEmpty:
+		case pcommon.ValueTypeBytes:
+			want = base64.StdEncoding.EncodeToString(v.Bytes().AsRaw())
+		default:
+			want = jsonSafe(v.AsRaw())
+		}
+		wantJSON, err := json.Marshal(want)
+		require.NoError(t, err)
+		assert.Equal(t, string(wantJSON), string(got), k)
+	}
+}
+
+func TestKeyPrefixOrdersAsKeys(t *testing.T) {
+	keys := []string{"", "a", "a\x00", "ab", "abcdefgh", "abcdefghi", "abcdefgi", "b", "\xff", "zzzzzzzzzzzz"}
+	for _, a := range keys {
+		for _, b := range keys {
+			if pa, pb := keyPrefix(a), keyPrefix(b); pa != pb {
+				assert.Equal(t, a < b, pa < pb, "%q %q", a, b)
+			}
 		}
 	}
 }
