@@ -88,9 +88,12 @@ func BenchmarkTranslate(b *testing.B) {
 func BenchmarkEncode(b *testing.B) {
 	tr := translate(agentBatch(100, 2048), defaultOptions, nil)
 	b.ReportAllocs()
+	var buf []byte
 	for b.Loop() {
+		buf = buf[:0]
 		for i := range tr.interactions {
-			if _, _, err := encodeEvent(&tr.interactions[i].event); err != nil {
+			var err error
+			if buf, _, err = appendEncoded(buf, &tr.interactions[i].event); err != nil {
 				b.Fatal(err)
 			}
 		}
