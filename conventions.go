@@ -178,17 +178,6 @@ var (
 	}
 )
 
-// The identity lists as key lists, read in one pass over each span's attributes.
-var (
-	userIDs            = newKeyList(userIDKeys)
-	convoIDs           = newKeyList(convoIDKeys)
-	sessionIDs         = newKeyList(sessionIDKeys)
-	raindropEventIDs   = newKeyList(raindropEventIDKeys)
-	raindropEventNames = newKeyList(raindropEventNameKeys)
-	functionNames      = newKeyList(functionNameKeys)
-	traceNames         = newKeyList(traceNameKeys)
-)
-
 // contentPrefixes and contentKeys hold message content. They never become properties: what the
 // event uses travels as input and output, and privacy mode must not leak the rest.
 var (

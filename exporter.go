@@ -74,12 +74,12 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 		logger:    set.Logger,
 		telemetry: tb,
 		opts: translateOptions{
-			eventName:     cfg.EventName,
-			defaultUserID: cfg.DefaultUserID,
-			privacyMode:   cfg.PrivacyMode,
-			prices:        prices,
-			projectKeys:   projectKeys(cfg.ProjectIDAttribute),
-			project:       cfg.ProjectID,
+			eventName:        cfg.EventName,
+			defaultUserID:    cfg.DefaultUserID,
+			privacyMode:      cfg.PrivacyMode,
+			prices:           prices,
+			projectAttribute: cfg.ProjectIDAttribute,
+			project:          cfg.ProjectID,
 		},
 		events: &payload{
 			name: "events", url: base + eventsPath,
@@ -98,13 +98,6 @@ func newExporter(cfg *Config, set exporter.Settings) (*raindropExporter, error) 
 		warned:    map[string]time.Time{},
 		joiner:    newJoiner(cfg.Logs.Retention, cfg.Logs.MaxSpans),
 	}, nil
-}
-
-func projectKeys(attribute string) keyList {
-	if attribute == "" {
-		return keyList{}
-	}
-	return newKeyList([]string{attribute})
 }
 
 // start runs once for both signals of the component.

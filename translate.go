@@ -19,10 +19,10 @@ type translateOptions struct {
 	privacyMode   bool
 	// prices computes a cost where no span carries one; nil leaves such events without cost.
 	prices *priceTable
-	// projectKeys holds the attribute that routes an event to a Raindrop project, if one is
-	// configured; project is the project of events without it.
-	projectKeys keyList
-	project     string
+	// projectAttribute is the attribute that routes an event to a Raindrop project, if one
+	// is configured; project is the project of events without it.
+	projectAttribute string
+	project          string
 }
 
 // event is one Raindrop event as /v1/events/track takes it.
@@ -137,8 +137,8 @@ func newInteraction(root *node, opts translateOptions, logs logContents) (intera
 	ev, truncated, unpriced := buildEvent(root, calls, opts, logs)
 	in := interaction{event: ev, project: opts.project}
 	in.spans, in.ancestors = spansOf(root)
-	if len(opts.projectKeys.rank) > 0 {
-		switch p := lookup(lookupLevels(root, nil), opts.projectKeys, ""); {
+	if opts.projectAttribute != "" {
+		switch p := projectOf(root, opts.projectAttribute); {
 		case p == "":
 		case projectSlug.MatchString(p):
 			in.project = p
@@ -198,17 +198,17 @@ func buildEvent(
 	if len(calls) > 0 {
 		last = calls[len(calls)-1]
 	}
-	levels := lookupLevels(root, calls)
+	levels := newIdentityLevels(root, calls)
 
 	ev := event{
 		EventID:   eventID(root, levels),
-		Event:     eventName(levels[:ancestorLevels(root)], opts.eventName),
-		UserID:    lookup(levels, userIDs, opts.defaultUserID),
+		Event:     eventName(levels, opts.eventName),
+		UserID:    levels.lookup(fieldUserID, opts.defaultUserID),
 		Timestamp: formatTimestamp(root.span.StartTimestamp()),
 	}
-	convo := lookup(levels, convoIDs, "")
+	convo := levels.lookup(fieldConvoID, "")
 	if convo == "" {
-		convo = lookup(levels, sessionIDs, "")
+		convo = levels.lookup(fieldSessionID, "")
 	}
 	model := firstOf(calls, root, modelOf, true)
 	// The exporter's own properties go in first: they win over forwarded attributes of the
@@ -261,51 +261,32 @@ func buildEvent(
 	return ev, truncated, unpriced
 }
 
-// lookupLevels lists where identity is searched, in order: the interaction's own span, its
-// ancestors nearest first, the calls it folds, and the resource.
-func lookupLevels(root *node, calls []*node) []pcommon.Map {
-	levels := []pcommon.Map{root.span.Attributes()}
-	for a := root.parent; a != nil; a = a.parent {
-		levels = append(levels, a.span.Attributes())
-	}
-	for _, c := range calls {
-		if c != root {
-			levels = append(levels, c.span.Attributes())
+// projectOf reads the project attribute from the interaction's own span, its ancestors
+// nearest first, or the resource.
+func projectOf(root *node, key string) string {
+	for a := root; a != nil; a = a.parent {
+		if p, ok := attrString(a.span.Attributes(), key); ok {
+			return p
 		}
 	}
-	return append(levels, root.resource)
-}
-
-func ancestorLevels(root *node) int {
-	n := 1
-	for a := root.parent; a != nil; a = a.parent {
-		n++
-	}
-	return n
+	p, _ := attrString(root.resource, key)
+	return p
 }
 
 // eventName is a Raindrop event-name attribute wherever it sits on the span or its ancestors,
 // else the application's function or agent name, else the configured name.
-func eventName(levels []pcommon.Map, fallback string) string {
-	if name := lookup(levels, raindropEventNames, ""); name != "" {
+func eventName(levels *identityLevels, fallback string) string {
+	if name := levels.first(fieldEventName, levels.ancestors, ""); name != "" {
 		return name
 	}
-	return lookup(levels, functionNames, fallback)
-}
-
-func lookup(levels []pcommon.Map, keys keyList, fallback string) string {
-	for _, attrs := range levels {
-		if s, ok := keys.firstString(attrs); ok {
-			return s
-		}
-	}
-	return fallback
+	return levels.first(fieldFunctionName, levels.ancestors, fallback)
 }
 
 // eventID is the Raindrop event id a span names, else a UUID derived from the trace and span
 // ids, so a retry or a replay of the same spans lands on the same event.
-func eventID(root *node, levels []pcommon.Map) string {
-	if id := lookup(levels[:len(levels)-1], raindropEventIDs, ""); id != "" {
+func eventID(root *node, levels *identityLevels) string {
+	// Not from the resource: an id there would name every event of the service.
+	if id := levels.first(fieldEventID, len(levels.attrs)-1, ""); id != "" {
 		return id
 	}
 	return derivedEventID(root.span.TraceID(), root.span.SpanID())
@@ -446,8 +427,8 @@ func spanError(span ptrace.Span) (typ, msg string, failed bool) {
 
 // traceName is an explicit trace name if a span names one, else the name of the trace's root
 // span when it is in the batch.
-func traceName(root *node, levels []pcommon.Map) string {
-	if name := lookup(levels, traceNames, ""); name != "" {
+func traceName(root *node, levels *identityLevels) string {
+	if name := levels.lookup(fieldTraceName, ""); name != "" {
 		return name
 	}
 	top := root

@@ -49,41 +49,6 @@ func stringValue(v pcommon.Value) (string, bool) {
 	return s, s != ""
 }
 
-// keyList is a precedence list of attribute keys with each key's rank, so that a long list
-// (the identity keys run to dozens) costs one pass over a span's attributes, not one scan
-// per key.
-type keyList struct {
-	rank map[string]int
-}
-
-func newKeyList(lists ...[]string) keyList {
-	kl := keyList{rank: map[string]int{}}
-	for _, l := range lists {
-		for _, k := range l {
-			if _, dup := kl.rank[k]; !dup {
-				kl.rank[k] = len(kl.rank)
-			}
-		}
-	}
-	return kl
-}
-
-// firstString returns the string of the best-ranked key present, as attrString would.
-func (kl keyList) firstString(attrs pcommon.Map) (string, bool) {
-	best, found := len(kl.rank), ""
-	attrs.Range(func(k string, v pcommon.Value) bool {
-		r, ok := kl.rank[k]
-		if !ok || r >= best {
-			return true
-		}
-		if s, ok := stringValue(v); ok {
-			best, found = r, s
-		}
-		return best > 0
-	})
-	return found, found != ""
-}
-
 // attrNumber returns the first of keys holding a finite number, whether it arrived as an
 // int, a double or a numeric string (proto3 JSON writes int64 as a string).
 func attrNumber(attrs pcommon.Map, keys ...string) (float64, bool) {

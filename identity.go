@@ -1,0 +1,121 @@
+package raindropexporter // import "github.com/raindropexporter/raindropexporter"
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// identityField is one of the fields an interaction's identity is read from, each with its
+// own precedence list of attribute keys.
+type identityField uint8
+
+const (
+	fieldUserID identityField = iota
+	fieldConvoID
+	fieldSessionID
+	fieldEventID
+	fieldEventName
+	fieldFunctionName
+	fieldTraceName
+	numIdentityFields
+)
+
+var identityKeyLists = [numIdentityFields][]string{
+	fieldUserID:       userIDKeys,
+	fieldConvoID:      convoIDKeys,
+	fieldSessionID:    sessionIDKeys,
+	fieldEventID:      raindropEventIDKeys,
+	fieldEventName:    raindropEventNameKeys,
+	fieldFunctionName: functionNameKeys,
+	fieldTraceName:    traceNameKeys,
+}
+
+// identityRanks gives each identity key its rank in every list it is in, counting from 1
+// (0: not in that list), so that one look-up per attribute serves all the lists.
+var identityRanks = func() map[string]*[numIdentityFields]int32 {
+	m := map[string]*[numIdentityFields]int32{}
+	for f, keys := range identityKeyLists {
+		for r, k := range keys {
+			ranks := m[k]
+			if ranks == nil {
+				ranks = new([numIdentityFields]int32)
+				m[k] = ranks
+			}
+			if ranks[f] == 0 {
+				ranks[f] = int32(r + 1)
+			}
+		}
+	}
+	return m
+}()
+
+// identity is what one span or resource says of each field: the value of its best-ranked
+// key present, read as stringValue reads it.
+type identity struct {
+	value [numIdentityFields]string
+	rank  [numIdentityFields]int32
+}
+
+func readIdentity(attrs pcommon.Map) identity {
+	var id identity
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		ranks, ok := identityRanks[k]
+		if !ok {
+			return true
+		}
+		s, ok := stringValue(v)
+		if !ok {
+			return true
+		}
+		for f, r := range ranks {
+			if r != 0 && (id.rank[f] == 0 || r < id.rank[f]) {
+				id.rank[f], id.value[f] = r, s
+			}
+		}
+		return true
+	})
+	return id
+}
+
+// identityLevels are where an interaction's identity is searched, in order: its own span,
+// its ancestors nearest first, the calls it folds, and the resource. Each is read once, when
+// a search first reaches it.
+type identityLevels struct {
+	attrs []pcommon.Map
+	read  []identity
+	// ancestors counts the span and its ancestors, the levels an event name comes from.
+	ancestors int
+}
+
+func newIdentityLevels(root *node, calls []*node) *identityLevels {
+	l := &identityLevels{attrs: make([]pcommon.Map, 0, len(calls)+4)}
+	for a := root; a != nil; a = a.parent {
+		l.attrs = append(l.attrs, a.span.Attributes())
+	}
+	l.ancestors = len(l.attrs)
+	for _, c := range calls {
+		if c != root {
+			l.attrs = append(l.attrs, c.span.Attributes())
+		}
+	}
+	l.attrs = append(l.attrs, root.resource)
+	l.read = make([]identity, 0, len(l.attrs))
+	return l
+}
+
+// first is the field's value on the first of the leading n levels that has it, else fallback.
+func (l *identityLevels) first(f identityField, n int, fallback string) string {
+	for i := range n {
+		if i == len(l.read) {
+			l.read = append(l.read, readIdentity(l.attrs[i]))
+		}
+		if v := l.read[i].value[f]; v != "" {
+			return v
+		}
+	}
+	return fallback
+}
+
+// lookup searches every level.
+func (l *identityLevels) lookup(f identityField, fallback string) string {
+	return l.first(f, len(l.attrs), fallback)
+}
