@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/raindropexporter/raindropexporter/internal/loadgen"
 	"github.com/raindropexporter/raindropexporter/internal/metadata"
 )
 
@@ -103,6 +104,54 @@ func BenchmarkEncode(b *testing.B) {
 // BenchmarkPush measures the whole push path: translation, encoding, and the HTTP requests to
 // a local server that accepts everything.
 func BenchmarkPush(b *testing.B) {
+	exp := benchExporter(b)
+	td := agentBatch(100, 2048)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := exp.pushTraces(context.Background(), td); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/interaction")
+}
+
+// sampleBatch is what a collector's queue hands the exporter under `make perf`'s load: the
+// sample interactions (testdata/sample) with fresh ids and prompts padded by 2 KB.
+func sampleBatch(b *testing.B, interactions int) (ptrace.Traces, int) {
+	templates, err := loadgen.LoadTemplates(2048, "testdata/sample")
+	require.NoError(b, err)
+	batch, err := loadgen.NewGenerator(templates).Next(interactions)
+	require.NoError(b, err)
+	td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(batch.Body)
+	require.NoError(b, err)
+	return td, batch.Interactions
+}
+
+func BenchmarkTranslateSamples(b *testing.B) {
+	td, n := sampleBatch(b, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if tr := translate(td, defaultOptions, nil); len(tr.interactions) != n {
+			b.Fatal(len(tr.interactions))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/interaction")
+}
+
+func BenchmarkPushSamples(b *testing.B) {
+	exp := benchExporter(b)
+	td, n := sampleBatch(b, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := exp.pushTraces(context.Background(), td); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/interaction")
+}
+
+// benchExporter is an exporter posting to a local server that accepts everything.
+func benchExporter(b *testing.B) *raindropExporter {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusOK)
@@ -114,12 +163,5 @@ func BenchmarkPush(b *testing.B) {
 	exp, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
 	require.NoError(b, err)
 	require.NoError(b, exp.start(context.Background(), componenttest.NewNopHost()))
-	td := agentBatch(100, 2048)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := exp.pushTraces(context.Background(), td); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/interaction")
+	return exp
 }

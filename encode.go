@@ -137,9 +137,9 @@ const maxPooledBuffer = 16 << 20
 func getBuffer(size int) []byte {
 	p := eventBuffers.Get().(*[]byte)
 	if cap(*p) < size {
-		// Too small: it goes back for a smaller batch, and this one gets its own.
-		eventBuffers.Put(p)
-		return make([]byte, 0, size)
+		// Too small, it is dropped: the pool keeps up with the largest batches. The room
+		// to spare spares the next, slightly larger, batch a buffer of its own.
+		return make([]byte, 0, size+size/4)
 	}
 	return (*p)[:0]
 }

@@ -77,38 +77,48 @@ func readIdentity(attrs pcommon.Map) identity {
 }
 
 // identityLevels are where an interaction's identity is searched, in order: its own span,
-// its ancestors nearest first, the calls it folds, and the resource. Each is read once, when
-// a search first reaches it.
+// its ancestors nearest first, the calls it folds, and the resource. The first few levels
+// are read once each, when a search first reaches them; deeper ones (a long agent run's
+// later calls) are read again by each search that gets that far, which few do.
 type identityLevels struct {
 	attrs []pcommon.Map
-	read  []identity
 	// ancestors counts the span and its ancestors, the levels an event name comes from.
 	ancestors int
+	read      [cachedLevels]identity
+	nread     int
 }
 
-func newIdentityLevels(root *node, calls []*node) *identityLevels {
-	l := &identityLevels{attrs: make([]pcommon.Map, 0, len(calls)+4)}
+const cachedLevels = 4
+
+func newIdentityLevels(root *node, calls []*node) identityLevels {
+	attrs := make([]pcommon.Map, 0, len(calls)+4)
 	for a := root; a != nil; a = a.parent {
-		l.attrs = append(l.attrs, a.span.Attributes())
+		attrs = append(attrs, a.span.Attributes())
 	}
-	l.ancestors = len(l.attrs)
+	ancestors := len(attrs)
 	for _, c := range calls {
 		if c != root {
-			l.attrs = append(l.attrs, c.span.Attributes())
+			attrs = append(attrs, c.span.Attributes())
 		}
 	}
-	l.attrs = append(l.attrs, root.resource)
-	l.read = make([]identity, 0, len(l.attrs))
-	return l
+	return identityLevels{attrs: append(attrs, root.resource), ancestors: ancestors}
 }
 
 // first is the field's value on the first of the leading n levels that has it, else fallback.
 func (l *identityLevels) first(f identityField, n int, fallback string) string {
 	for i := range n {
-		if i == len(l.read) {
-			l.read = append(l.read, readIdentity(l.attrs[i]))
+		var v string
+		if i < cachedLevels {
+			if i == l.nread {
+				l.read[i] = readIdentity(l.attrs[i])
+				l.nread++
+			}
+			v = l.read[i].value[f]
+		} else {
+			id := readIdentity(l.attrs[i])
+			v = id.value[f]
 		}
-		if v := l.read[i].value[f]; v != "" {
+		if v != "" {
 			return v
 		}
 	}

@@ -67,6 +67,31 @@ const (
 // sorted then orders them by key, the order they are encoded in, and drops the later claims.
 type properties []property
 
+// maxComputedProperties bounds the properties the exporter sets itself.
+const maxComputedProperties = 24
+
+// propertySlab hands out room for the properties of a batch's events from shared blocks,
+// keeping only what each event used: sizing each event's list for every attribute of its
+// span, most of which are not forwarded, made properties half the translation's garbage.
+type propertySlab struct{ block properties }
+
+const slabBlock = 1024
+
+// room returns an empty list with room for n properties.
+func (s *propertySlab) room(n int) properties {
+	if cap(s.block)-len(s.block) < n {
+		s.block = make(properties, 0, max(n, slabBlock))
+	}
+	return s.block[len(s.block):len(s.block):cap(s.block)]
+}
+
+// keep takes the room p used from the block, unless p outgrew its room and moved out.
+func (s *propertySlab) keep(p properties) {
+	if cap(p) == cap(s.block)-len(s.block) {
+		s.block = s.block[:len(s.block)+len(p)]
+	}
+}
+
 // addText adds a text property unless the text is empty.
 func (p *properties) addText(key, value string) {
 	if value != "" {

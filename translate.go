@@ -103,15 +103,21 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 	for _, n := range nodes {
 		resolveTop(n)
 	}
+	roots := 0
 	for _, n := range nodes {
 		if n.parent != nil {
 			n.parent.children = append(n.parent.children, n)
 		}
+		if n.top == n {
+			roots++
+		}
 	}
+	out.interactions = make([]interaction, 0, roots)
+	var slab propertySlab
 	for _, n := range nodes {
 		switch {
 		case n.top == n:
-			in, truncated, unpriced := newInteraction(n, opts, logs)
+			in, truncated, unpriced := newInteraction(n, opts, logs, &slab)
 			out.truncatedFields += truncated
 			if unpriced != "" {
 				out.unpricedModels = append(out.unpricedModels, unpriced)
@@ -132,9 +138,14 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 
 // newInteraction makes the event of the interaction rooted at root, and finds where it goes.
 // It also returns how many texts were truncated and a model it could not price.
-func newInteraction(root *node, opts translateOptions, logs logContents) (interaction, int, string) {
+func newInteraction(
+	root *node,
+	opts translateOptions,
+	logs logContents,
+	slab *propertySlab,
+) (interaction, int, string) {
 	calls := calls(root)
-	ev, truncated, unpriced := buildEvent(root, calls, opts, logs)
+	ev, truncated, unpriced := buildEvent(root, calls, opts, logs, slab)
 	in := interaction{event: ev, project: opts.project}
 	in.spans, in.ancestors = spansOf(root)
 	if opts.projectAttribute != "" {
@@ -193,6 +204,7 @@ func buildEvent(
 	calls []*node,
 	opts translateOptions,
 	logs logContents,
+	slab *propertySlab,
 ) (event, int, string) {
 	last := root
 	if len(calls) > 0 {
@@ -201,8 +213,8 @@ func buildEvent(
 	levels := newIdentityLevels(root, calls)
 
 	ev := event{
-		EventID:   eventID(root, levels),
-		Event:     eventName(levels, opts.eventName),
+		EventID:   eventID(root, &levels),
+		Event:     eventName(&levels, opts.eventName),
 		UserID:    levels.lookup(fieldUserID, opts.defaultUserID),
 		Timestamp: formatTimestamp(root.span.StartTimestamp()),
 	}
@@ -213,7 +225,7 @@ func buildEvent(
 	model := firstOf(calls, root, modelOf, true)
 	// The exporter's own properties go in first: they win over forwarded attributes of the
 	// same name.
-	props := make(properties, 0, root.span.Attributes().Len()+16)
+	props := slab.room(root.span.Attributes().Len() + maxComputedProperties)
 	props.addText("model", model)
 	props.addText("provider", normalizeProvider(firstOf(calls, root, func(n *node) string {
 		p, _ := attrString(n.span.Attributes(), providerKeys...)
@@ -235,7 +247,7 @@ func buildEvent(
 	ids := hex.EncodeToString(append(tid[:], sid[:]...))
 	props.addText("trace_id", ids[:32])
 	props.addText("span_id", ids[32:])
-	props.addText("trace_name", traceName(root, levels))
+	props.addText("trace_name", traceName(root, &levels))
 	if typ, msg, failed := interactionError(root, last); failed {
 		props.addText("error.type", typ)
 		props.addText("error.message", msg)
@@ -258,6 +270,7 @@ func buildEvent(
 	}
 	props.addForwarded(root.span.Attributes())
 	ev.Properties = props.sorted()
+	slab.keep(ev.Properties)
 	return ev, truncated, unpriced
 }
 
