@@ -74,16 +74,12 @@ func (r request) size() int {
 }
 
 // encodeEvents encodes the events, dropping (and counting) those that cannot be sent. The
-// items' bodies share one buffer, which the caller gives back with putBuffer once they are
-// sent.
-func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []interaction) ([]item, []byte) {
-	size := 0
-	for i := range interactions {
-		size += sizeHint(&interactions[i].event)
-	}
-	buf := getBuffer(size)
+// items' bodies live in pooled buffers, which the caller gives back with putBuffers once
+// they are sent.
+func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []interaction) ([]item, [][]byte) {
 	items := make([]item, 0, len(interactions))
-	ends := make([]int, 0, len(interactions))
+	var bufs [][]byte
+	var cur []byte
 	for i := range interactions {
 		in := &interactions[i]
 		if in.invalidProject != "" {
@@ -92,9 +88,18 @@ func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []inte
 				"attribute is not a Raindrop project slug", zap.String("project", in.invalidProject))
 			continue
 		}
+		if hint := sizeHint(&in.event); cap(cur)-len(cur) < hint {
+			if cur != nil {
+				bufs = append(bufs, cur)
+			}
+			cur = getBuffer(hint)
+		}
+		start := len(cur)
 		var cuts int
 		var err error
-		buf, cuts, err = appendEncoded(buf, &in.event)
+		// When an event outgrows the buffer's room, the buffer moves; the bodies already
+		// cut from it stay where they are.
+		cur, cuts, err = appendEncoded(cur, &in.event)
 		if cuts > 0 {
 			e.telemetry.ExporterRaindropFieldsTruncated.Add(ctx, int64(cuts))
 		}
@@ -104,16 +109,12 @@ func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []inte
 			e.logger.Warn("dropping an event that cannot be encoded", zap.Error(err))
 			continue
 		}
-		items = append(items, item{project: in.project, spans: in.spans})
-		ends = append(ends, len(buf))
+		items = append(items, item{body: cur[start:len(cur):len(cur)], project: in.project, spans: in.spans})
 	}
-	// The bodies are cut out only now: the buffer may have moved as it grew.
-	start := 0
-	for i, end := range ends {
-		items[i].body = buf[start:end:end]
-		start = end
+	if cur != nil {
+		bufs = append(bufs, cur)
 	}
-	return items, buf
+	return items, bufs
 }
 
 func (e *raindropExporter) encodeSignals(ctx context.Context, signals []signalItem) []item {

@@ -127,29 +127,31 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
-// eventBuffers recycles the buffers a push encodes its events into: they are the push
-// path's largest allocations. A buffer comes back once the push that used it has ended.
+// eventBuffers recycles the buffers events are encoded into, all of bufferSize bytes: they
+// are the push path's largest allocations. One size fits every batch, so that a buffer
+// given back can always be used again; an event larger than that gets a buffer of its own.
 var eventBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-// maxPooledBuffer keeps the buffer of a rare huge batch from pinning memory in the pool.
-const maxPooledBuffer = 16 << 20
+const bufferSize = 256 << 10
 
 func getBuffer(size int) []byte {
+	if size > bufferSize {
+		return make([]byte, 0, size)
+	}
 	p := eventBuffers.Get().(*[]byte)
-	if cap(*p) < size {
-		// Too small, it is dropped: the pool keeps up with the largest batches. The room
-		// to spare spares the next, slightly larger, batch a buffer of its own.
-		return make([]byte, 0, size+size/4)
+	if cap(*p) != bufferSize {
+		return make([]byte, 0, bufferSize)
 	}
 	return (*p)[:0]
 }
 
-func putBuffer(b []byte) {
-	if cap(b) == 0 || cap(b) > maxPooledBuffer {
-		return
+func putBuffers(bufs [][]byte) {
+	for _, b := range bufs {
+		if cap(b) == bufferSize {
+			b = b[:0]
+			eventBuffers.Put(&b)
+		}
 	}
-	b = b[:0]
-	eventBuffers.Put(&b)
 }
 
 const hexDigits = "0123456789abcdef"

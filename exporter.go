@@ -168,8 +168,8 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 	e.recordTranslation(ctx, tr)
 
 	// Events go first: linked spans and signals name an event Raindrop should already have.
-	events, buf := e.encodeEvents(ctx, tr.interactions)
-	defer putBuffer(buf)
+	events, bufs := e.encodeEvents(ctx, tr.interactions)
+	defer putBuffers(bufs)
 	reqs := group(e.events, events)
 	if e.cfg.Traces.Enabled {
 		reqs = append(reqs, e.linkedSpans(ctx, td, tr.interactions)...)
