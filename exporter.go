@@ -165,6 +165,7 @@ func (e *raindropExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 
 func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	tr := e.translateJoined(ctx, td)
+	defer tr.release()
 	e.recordTranslation(ctx, tr)
 
 	// Events go first: linked spans and signals name an event Raindrop should already have.
@@ -226,6 +227,7 @@ func (e *raindropExporter) translateJoined(ctx context.Context, td ptrace.Traces
 	if len(content) == 0 {
 		return tr
 	}
+	tr.release()
 	return translate(td, e.opts, content)
 }
 

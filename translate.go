@@ -83,6 +83,15 @@ type translation struct {
 	// no event and belong to no interaction in the batch.
 	signals           []signalItem
 	untargetedSignals int
+	// properties holds the events' properties until release.
+	properties *propertySlab
+}
+
+// release gives back the memory of the events' properties: they must not be read after it.
+func (t *translation) release() {
+	if t.properties != nil {
+		t.properties.release()
+	}
 }
 
 // signalItem is one signal, the project of its event, and the spans a retry must resend to
@@ -113,11 +122,11 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 		}
 	}
 	out.interactions = make([]interaction, 0, roots)
-	var slab propertySlab
+	out.properties = new(propertySlab)
 	for _, n := range nodes {
 		switch {
 		case n.top == n:
-			in, truncated, unpriced := newInteraction(n, opts, logs, &slab)
+			in, truncated, unpriced := newInteraction(n, opts, logs, out.properties)
 			out.truncatedFields += truncated
 			if unpriced != "" {
 				out.unpricedModels = append(out.unpricedModels, unpriced)
