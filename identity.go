@@ -81,7 +81,10 @@ func readIdentity(attrs pcommon.Map) identity {
 // are read once each, when a search first reaches them; deeper ones (a long agent run's
 // later calls) are read again by each search that gets that far, which few do.
 type identityLevels struct {
-	attrs []pcommon.Map
+	// The levels, the first few inline so that listing them costs no allocation.
+	inline [8]pcommon.Map
+	more   []pcommon.Map
+	n      int
 	// ancestors counts the span and its ancestors, the levels an event name comes from.
 	ancestors int
 	read      [cachedLevels]identity
@@ -91,17 +94,34 @@ type identityLevels struct {
 const cachedLevels = 4
 
 func newIdentityLevels(root *node, calls []*node) identityLevels {
-	attrs := make([]pcommon.Map, 0, len(calls)+4)
+	var l identityLevels
 	for a := root; a != nil; a = a.parent {
-		attrs = append(attrs, a.span.Attributes())
+		l.add(a.span.Attributes())
 	}
-	ancestors := len(attrs)
+	l.ancestors = l.n
 	for _, c := range calls {
 		if c != root {
-			attrs = append(attrs, c.span.Attributes())
+			l.add(c.span.Attributes())
 		}
 	}
-	return identityLevels{attrs: append(attrs, root.resource), ancestors: ancestors}
+	l.add(root.resource)
+	return l
+}
+
+func (l *identityLevels) add(attrs pcommon.Map) {
+	if l.n < len(l.inline) {
+		l.inline[l.n] = attrs
+	} else {
+		l.more = append(l.more, attrs)
+	}
+	l.n++
+}
+
+func (l *identityLevels) at(i int) pcommon.Map {
+	if i < len(l.inline) {
+		return l.inline[i]
+	}
+	return l.more[i-len(l.inline)]
 }
 
 // first is the field's value on the first of the leading n levels that has it, else fallback.
@@ -110,12 +130,12 @@ func (l *identityLevels) first(f identityField, n int, fallback string) string {
 		var v string
 		if i < cachedLevels {
 			if i == l.nread {
-				l.read[i] = readIdentity(l.attrs[i])
+				l.read[i] = readIdentity(l.at(i))
 				l.nread++
 			}
 			v = l.read[i].value[f]
 		} else {
-			id := readIdentity(l.attrs[i])
+			id := readIdentity(l.at(i))
 			v = id.value[f]
 		}
 		if v != "" {
@@ -127,5 +147,5 @@ func (l *identityLevels) first(f identityField, n int, fallback string) string {
 
 // lookup searches every level.
 func (l *identityLevels) lookup(f identityField, fallback string) string {
-	return l.first(f, len(l.attrs), fallback)
+	return l.first(f, l.n, fallback)
 }

@@ -71,55 +71,9 @@ type properties []property
 // maxComputedProperties bounds the properties the exporter sets itself.
 const maxComputedProperties = 24
 
-// propertySlab hands out room for the properties of a batch's events from shared blocks,
-// keeping only what each event used: sizing each event's list for every attribute of its
-// span, most of which are not forwarded, made properties half the translation's garbage.
-// Blocks come from a pool and go back to it with release, once the events are encoded.
-type propertySlab struct {
-	block  properties
-	blocks []properties
-}
-
-const slabBlock = 1024
-
+// propertyBlocks recycles the blocks of events' properties: a push's events are encoded, and
+// their properties done with, before the push ends.
 var propertyBlocks = sync.Pool{New: func() any { return new(properties) }}
-
-// room returns an empty list with room for n properties.
-func (s *propertySlab) room(n int) properties {
-	if cap(s.block)-len(s.block) < n {
-		if n > slabBlock {
-			s.block = make(properties, 0, n)
-		} else if p := propertyBlocks.Get().(*properties); cap(*p) == slabBlock {
-			s.block = (*p)[:0]
-		} else {
-			s.block = make(properties, 0, slabBlock)
-		}
-		s.blocks = append(s.blocks, s.block)
-	}
-	return s.block[len(s.block):len(s.block):cap(s.block)]
-}
-
-// keep takes the room p used from the block, unless p outgrew its room and moved out.
-func (s *propertySlab) keep(p properties) {
-	if cap(p) == cap(s.block)-len(s.block) {
-		s.block = s.block[:len(s.block)+len(p)]
-	}
-}
-
-// release gives the blocks back; the properties of the events made from them must not be
-// read after it.
-func (s *propertySlab) release() {
-	for _, b := range s.blocks {
-		if cap(b) == slabBlock {
-			// Cleared, a pooled block holds on to no span's strings.
-			b = b[:slabBlock]
-			clear(b)
-			b = b[:0]
-			propertyBlocks.Put(&b)
-		}
-	}
-	*s = propertySlab{}
-}
 
 // addText adds a text property unless the text is empty.
 func (p *properties) addText(key, value string) {

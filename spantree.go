@@ -212,19 +212,21 @@ func calls(root *node) []*node {
 
 // spansOf returns the spans an interaction depends on: its ancestors, which can carry its
 // user and conversation, then its own subtree; and how many ancestors lead the list.
-func spansOf(root *node) ([]spanPos, int) {
-	var out []spanPos
+func spansOf(root *node, positions *slab[spanPos]) ([]spanPos, int) {
+	out := positions.room(8)
 	for a := root.parent; a != nil; a = a.parent {
 		out = append(out, a.pos)
 	}
 	ancestors := len(out)
-	stack := []*node{root}
+	var room [16]*node
+	stack := append(room[:0], root)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		out = append(out, n.pos)
 		stack = append(stack, n.children...)
 	}
+	positions.keep(out)
 	return out, ancestors
 }
 

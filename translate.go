@@ -84,14 +84,14 @@ type translation struct {
 	signals           []signalItem
 	untargetedSignals int
 	// properties holds the events' properties until release.
-	properties *propertySlab
+	properties slab[property]
+	positions  slab[spanPos]
 }
 
 // release gives back the memory of the events' properties: they must not be read after it.
 func (t *translation) release() {
-	if t.properties != nil {
-		t.properties.release()
-	}
+	t.properties.release()
+	t.positions.release()
 }
 
 // signalItem is one signal, the project of its event, and the spans a retry must resend to
@@ -122,11 +122,11 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 		}
 	}
 	out.interactions = make([]interaction, 0, roots)
-	out.properties = new(propertySlab)
+	out.properties.pool = &propertyBlocks
 	for _, n := range nodes {
 		switch {
 		case n.top == n:
-			in, truncated, unpriced := newInteraction(n, opts, logs, out.properties)
+			in, truncated, unpriced := newInteraction(n, opts, logs, &out)
 			out.truncatedFields += truncated
 			if unpriced != "" {
 				out.unpricedModels = append(out.unpricedModels, unpriced)
@@ -151,12 +151,12 @@ func newInteraction(
 	root *node,
 	opts translateOptions,
 	logs logContents,
-	slab *propertySlab,
+	out *translation,
 ) (interaction, int, string) {
 	calls := calls(root)
-	ev, truncated, unpriced := buildEvent(root, calls, opts, logs, slab)
+	ev, truncated, unpriced := buildEvent(root, calls, opts, logs, &out.properties)
 	in := interaction{event: ev, project: opts.project}
-	in.spans, in.ancestors = spansOf(root)
+	in.spans, in.ancestors = spansOf(root, &out.positions)
 	if opts.projectAttribute != "" {
 		switch p := projectOf(root, opts.projectAttribute); {
 		case p == "":
@@ -213,7 +213,7 @@ func buildEvent(
 	calls []*node,
 	opts translateOptions,
 	logs logContents,
-	slab *propertySlab,
+	slab *slab[property],
 ) (event, int, string) {
 	last := root
 	if len(calls) > 0 {
@@ -221,11 +221,28 @@ func buildEvent(
 	}
 	levels := newIdentityLevels(root, calls)
 
+	// The ids in hex, the timestamp and a derived event id share one allocation.
+	tid, sid := root.span.TraceID(), root.span.SpanID()
+	var room [48 + len(timestampLayout) + 36]byte
+	b := hex.AppendEncode(room[:0], tid[:])
+	b = hex.AppendEncode(b, sid[:])
+	b = time.Unix(0, int64(root.span.StartTimestamp())).UTC().AppendFormat(b, timestampLayout)
+	stamped := len(b)
+	// Not from the resource: an id there would name every event of the service.
+	eventID := levels.first(fieldEventID, levels.n-1, "")
+	if eventID == "" {
+		b = appendDerivedEventID(b, tid, sid)
+	}
+	strs := string(b)
+	ids, timestamp := strs[:48], strs[48:stamped]
+	if eventID == "" {
+		eventID = strs[stamped:]
+	}
 	ev := event{
-		EventID:   eventID(root, &levels),
+		EventID:   eventID,
 		Event:     eventName(&levels, opts.eventName),
 		UserID:    levels.lookup(fieldUserID, opts.defaultUserID),
-		Timestamp: formatTimestamp(root.span.StartTimestamp()),
+		Timestamp: timestamp,
 	}
 	convo := levels.lookup(fieldConvoID, "")
 	if convo == "" {
@@ -234,7 +251,7 @@ func buildEvent(
 	model := firstOf(calls, root, modelOf, true)
 	// The exporter's own properties go in first: they win over forwarded attributes of the
 	// same name.
-	props := slab.room(root.span.Attributes().Len() + maxComputedProperties)
+	props := properties(slab.room(root.span.Attributes().Len() + maxComputedProperties))
 	props.addText("model", model)
 	props.addText("provider", normalizeProvider(firstOf(calls, root, func(n *node) string {
 		p, _ := attrString(n.span.Attributes(), providerKeys...)
@@ -252,8 +269,6 @@ func buildEvent(
 	if end, start := root.span.EndTimestamp(), root.span.StartTimestamp(); end >= start && end > 0 {
 		props.addFloat("duration_ms", roundMillis(float64(end-start)/1e6))
 	}
-	tid, sid := root.span.TraceID(), root.span.SpanID()
-	ids := hex.EncodeToString(append(tid[:], sid[:]...))
 	props.addText("trace_id", ids[:32])
 	props.addText("span_id", ids[32:])
 	props.addText("trace_name", traceName(root, &levels))
@@ -304,18 +319,15 @@ func eventName(levels *identityLevels, fallback string) string {
 	return levels.first(fieldFunctionName, levels.ancestors, fallback)
 }
 
-// eventID is the Raindrop event id a span names, else a UUID derived from the trace and span
-// ids, so a retry or a replay of the same spans lands on the same event.
-func eventID(root *node, levels *identityLevels) string {
-	// Not from the resource: an id there would name every event of the service.
-	if id := levels.first(fieldEventID, len(levels.attrs)-1, ""); id != "" {
-		return id
-	}
-	return derivedEventID(root.span.TraceID(), root.span.SpanID())
+// derivedEventID is the UUID (version 5) an interaction span's ids stand for: the event id
+// of an interaction whose spans name none, so that a retry or a replay of the same spans
+// lands on the same event.
+func derivedEventID(tid pcommon.TraceID, sid pcommon.SpanID) string {
+	var room [36]byte
+	return string(appendDerivedEventID(room[:0], tid, sid))
 }
 
-// derivedEventID is the UUID (version 5) an interaction span's ids stand for.
-func derivedEventID(tid pcommon.TraceID, sid pcommon.SpanID) string {
+func appendDerivedEventID(b []byte, tid pcommon.TraceID, sid pcommon.SpanID) []byte {
 	var in [16 + 16 + 8]byte
 	copy(in[:16], eventIDNamespace[:])
 	copy(in[16:32], tid[:])
@@ -323,17 +335,15 @@ func derivedEventID(tid pcommon.TraceID, sid pcommon.SpanID) string {
 	u := sha1.Sum(in[:])    //nolint:gosec // see import
 	u[6] = u[6]&0x0f | 0x50 // version 5
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	var out [36]byte
-	hex.Encode(out[0:8], u[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], u[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], u[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], u[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:36], u[10:16])
-	return string(out[:])
+	b = hex.AppendEncode(b, u[0:4])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, u[4:6])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, u[6:8])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, u[8:10])
+	b = append(b, '-')
+	return hex.AppendEncode(b, u[10:16])
 }
 
 // eventIDNamespace is this exporter's UUID namespace; changing it would re-key every event.
@@ -341,8 +351,10 @@ var eventIDNamespace = [16]byte{
 	0x6b, 0x1f, 0x3c, 0x52, 0x8e, 0x0d, 0x4a, 0x7b, 0x9c, 0x2e, 0x51, 0x44, 0x0f, 0x86, 0xd3, 0x27,
 }
 
+const timestampLayout = "2006-01-02T15:04:05.000Z"
+
 func formatTimestamp(ts pcommon.Timestamp) string {
-	return time.Unix(0, int64(ts)).UTC().Format("2006-01-02T15:04:05.000Z")
+	return time.Unix(0, int64(ts)).UTC().Format(timestampLayout)
 }
 
 // firstOf returns the first non-empty value of f over the calls (the last call first when
@@ -501,9 +513,13 @@ func interactionContent(root *node, calls []*node, logs logContents) (content, i
 		}
 		return ""
 	}, false))
-	answers := make([]message, len(calls))
+	var room [4]message
+	answers := room[:0]
+	if len(calls) > len(room) {
+		answers = make([]message, 0, len(calls))
+	}
 	for i, call := range calls {
-		answers[i] = spanOutput(call.span)
+		answers = append(answers, spanOutput(call.span))
 		if lc := logs[keyOf(call.span)]; answers[i].empty() && lc != nil {
 			answers[i], _ = firstAnswer(lc.output)
 		}

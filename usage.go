@@ -231,9 +231,14 @@ func jsonNumber(x any) (float64, bool) {
 // no known price.
 func interactionUsage(root *node, calls []*node, prices *priceTable) (total usage, unpriced string) {
 	sources := calls
-	perCall := make([]usage, len(calls))
+	// Most interactions make a call or two: their usage fits on the stack.
+	var room [4]usage
+	perCall := room[:0]
+	if len(calls) > len(room) {
+		perCall = make([]usage, 0, len(calls))
+	}
 	for i, c := range calls {
-		perCall[i] = spanUsage(c.span.Attributes())
+		perCall = append(perCall, spanUsage(c.span.Attributes()))
 		total.addTokens(perCall[i])
 		total.addCost(perCall[i])
 	}
