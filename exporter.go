@@ -165,12 +165,14 @@ func (e *raindropExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 
 func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	tr := e.translateJoined(ctx, td)
-	defer tr.release()
 	e.recordTranslation(ctx, tr)
 
 	// Events go first: linked spans and signals name an event Raindrop should already have.
 	events, bufs := e.encodeEvents(ctx, tr.interactions)
 	defer putBuffers(bufs)
+	// Encoded, the events' properties are done with: their memory serves the next push
+	// while this one sends.
+	tr.release()
 	reqs := group(e.events, events)
 	if e.cfg.Traces.Enabled {
 		reqs = append(reqs, e.linkedSpans(ctx, td, tr.interactions)...)

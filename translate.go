@@ -88,7 +88,8 @@ type translation struct {
 	positions  slab[spanPos]
 }
 
-// release gives back the memory of the events' properties: they must not be read after it.
+// release gives back the memory of the events' properties: they must not be read after it;
+// the rest of the translation stays as it is.
 func (t *translation) release() {
 	t.properties.release()
 	t.positions.release()
