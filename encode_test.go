@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"math"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -54,7 +56,7 @@ func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "plain", "\xff", "\u2028<&>", "\"\\\x01", "日本\xe6",
 		// Long enough for the eight-byte steps, with something to escape in each position.
 		"sixteen plain by", "sixteen plain b<", "<ixteen plain by", "seven b\x7fsixteen plain by",
-		"eight by\u00e9sixteen plain by\n", "sixteen plain by\x80\x80\x80\x80\x80\x80\x80\x80&",
+		"eight by\u00e9sixteen plain by\n", "sixteen plain by\x80\x80\x80\x80\x80\x80\x80\x80&", "eight by<ight by", "eight byeight by\u2028",
 	} {
 		f.Add(s)
 	}
@@ -79,4 +81,17 @@ func FuzzAppendFloat(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(got))
 	})
+}
+
+// TestSpecialMarksExactly holds the word test to the byte table: every byte value, in every
+// position of a word of plain bytes.
+func TestSpecialMarksExactly(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			plain := c < utf8.RuneSelf && plainASCII[c]
+			assert.Equal(t, plain, special(word(string(b)))&highBits == 0, "byte %#x at %d", c, pos)
+		}
+	}
 }
