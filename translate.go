@@ -227,7 +227,7 @@ func buildEvent(
 	var room [48 + len(timestampLayout) + 36]byte
 	b := hex.AppendEncode(room[:0], tid[:])
 	b = hex.AppendEncode(b, sid[:])
-	b = time.Unix(0, int64(root.span.StartTimestamp())).UTC().AppendFormat(b, timestampLayout)
+	b = appendTimestamp(b, root.span.StartTimestamp())
 	stamped := len(b)
 	// Not from the resource: an id there would name every event of the service.
 	eventID := levels.first(fieldEventID, levels.n-1, "")
@@ -355,7 +355,42 @@ var eventIDNamespace = [16]byte{
 const timestampLayout = "2006-01-02T15:04:05.000Z"
 
 func formatTimestamp(ts pcommon.Timestamp) string {
-	return time.Unix(0, int64(ts)).UTC().Format(timestampLayout)
+	return string(appendTimestamp(nil, ts))
+}
+
+// appendTimestamp writes ts as time.Format would with timestampLayout, digit by digit: the
+// general formatter parses its layout on every call, a measurable cost once per event.
+func appendTimestamp(b []byte, ts pcommon.Timestamp) []byte {
+	t := time.Unix(0, int64(ts)).UTC()
+	year, month, day := t.Date()
+	hour, minute, second := t.Clock()
+	b = appendPadded(b, year, 4)
+	b = append(b, '-')
+	b = appendPadded(b, int(month), 2)
+	b = append(b, '-')
+	b = appendPadded(b, day, 2)
+	b = append(b, 'T')
+	b = appendPadded(b, hour, 2)
+	b = append(b, ':')
+	b = appendPadded(b, minute, 2)
+	b = append(b, ':')
+	b = appendPadded(b, second, 2)
+	b = append(b, '.')
+	b = appendPadded(b, t.Nanosecond()/1e6, 3)
+	return append(b, 'Z')
+}
+
+// appendPadded writes n, which is not negative, in at least width digits.
+func appendPadded(b []byte, n, width int) []byte {
+	var digits [20]byte
+	i := len(digits)
+	for n > 0 || width > 0 {
+		i--
+		digits[i] = byte('0' + n%10)
+		n /= 10
+		width--
+	}
+	return append(b, digits[i:]...)
 }
 
 // firstOf returns the first non-empty value of f over the calls (the last call first when

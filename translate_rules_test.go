@@ -3,6 +3,7 @@ package raindropexporter
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -557,4 +558,14 @@ func TestOutputMessagesBeyondTheConventionFallBack(t *testing.T) {
 			`"extra":{"x":1}}]`,
 	})})
 	assert.Equal(t, "from text", only(t, translate(td, defaultOptions, nil)).AIData.Output)
+}
+
+func FuzzAppendTimestamp(f *testing.F) {
+	for _, ts := range []uint64{0, 1, 999_999, 1_741_703_445_123_456_789, math.MaxInt64, 1 << 63, math.MaxUint64} {
+		f.Add(ts)
+	}
+	f.Fuzz(func(t *testing.T, ts uint64) {
+		want := time.Unix(0, int64(ts)).UTC().Format(timestampLayout)
+		require.Equal(t, want, string(appendTimestamp(nil, pcommon.Timestamp(ts))))
+	})
 }
