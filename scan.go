@@ -5,24 +5,17 @@ import (
 )
 
 // scanLatestUser reads the text of the latest user message from a JSON message list without
-// decoding it: the list is scanned once, strings are cut out of the attribute's own text
-// (unescaped only when they hold an escape), and only the chosen message's content is read.
+// decoding it: the list is walked once, strings are cut out of the attribute's own text
+// (unescaped only when they hold an escape), and only user messages' content is read.
 // Prompts are the largest values on LLM spans, and this is the hottest path of the exporter.
 // It understands messages {"role", "content": string | [parts]} and {"role", "parts": [parts]}
 // with parts {"type", "content" | "text"} or plain strings; for anything else it reports false
 // and the general reader decides.
 func scanLatestUser(s string) (string, bool) {
 	var latest string
-	ok := eachItem(s, func(item string) bool {
-		role, content, ok := userMessage(item)
-		if !ok {
-			return false
-		}
-		// The general reader takes a message without a role, or a "human" one, as the user's.
-		if r := strings.ToLower(role); (r != "user" && r != "human" && r != "") || content == "" {
-			return true
-		}
-		text, ok := contentText(content)
+	sc := scanner{s: s}
+	ok := sc.list(func() bool {
+		text, ok := sc.userText()
 		if text != "" {
 			latest = text
 		}
@@ -34,67 +27,126 @@ func scanLatestUser(s string) (string, bool) {
 	return latest, true
 }
 
-// userMessage reads one message object and returns its role and the raw JSON of its content
-// (its "parts", or else its "content").
-func userMessage(raw string) (role, content string, ok bool) {
-	var parts, plain string
-	ok = eachField(raw, func(key, value string) bool {
+// userText reads the message object at the scanner and returns the text of its content (its
+// "parts", or else its "content") when the message is the user's.
+func (sc *scanner) userText() (string, bool) {
+	var field, text, unread string
+	// The general reader takes a message without a role as the user's.
+	user, readable := true, true
+	ok := sc.fields(func(key string) bool {
 		switch key {
 		case "role":
-			var ok bool
-			role, ok = unquote(value)
+			role, ok := sc.str()
+			user = userRole(role)
 			return ok
-		case "parts":
-			parts = value
-		case "content":
-			plain = value
+		case "parts", "content":
+			if field != "" && field != key {
+				return false
+			}
+			field = key
+			if !user {
+				// Roles usually come first and most messages are not the user's, so their
+				// content is only passed over; a later role may still claim it.
+				start := sc.i
+				if !sc.skip() {
+					return false
+				}
+				unread = sc.s[start:sc.i]
+				return true
+			}
+			unread = ""
+			i, depth := sc.i, sc.depth
+			if text, readable = sc.contentText(); readable {
+				return true
+			}
+			// Content the scanner cannot read matters only if the message stays the user's,
+			// but the list must still be well formed.
+			sc.i, sc.depth = i, depth
+			return sc.skip()
 		case "name", "finish_reason", "providerOptions", "experimental_providerMetadata":
-		default:
-			// Fields such as tool_calls, message or contents change what the text is.
-			return false
+			return sc.skip()
 		}
-		return true
+		// Fields such as tool_calls, message or contents change what the text is.
+		return false
 	})
-	if !ok || (parts != "" && plain != "") {
-		return "", "", false
+	if !ok || field == "" || !user {
+		return "", ok
 	}
-	if parts != "" {
-		return role, parts, true
+	if unread != "" {
+		sub := scanner{s: unread}
+		text, readable = sub.contentText()
 	}
-	return role, plain, true
+	if !readable {
+		return "", false
+	}
+	return text, true
 }
 
-// contentText is the text of a content value: a string, or a list of parts and strings.
-func contentText(raw string) (string, bool) {
-	switch raw[0] {
+// userRole reports whether a message with this role is the user's, as the general reader has it.
+func userRole(role string) bool {
+	switch strings.ToLower(role) {
+	case "user", "human", "":
+		return true
+	}
+	return false
+}
+
+// contentText reads the content value at the scanner: a string, or a list of parts and strings.
+func (sc *scanner) contentText() (string, bool) {
+	switch sc.peek() {
 	case '"':
-		return stringContent(raw)
+		return sc.stringContent()
 	case 'n':
-		return "", raw == "null"
+		start := sc.i
+		return "", sc.skip() && sc.s[start:sc.i] == "null"
 	case '[':
 	default:
 		return "", false
 	}
-	var texts []string
-	ok := eachItem(raw, func(item string) bool {
+	var texts lines
+	ok := sc.items(func() bool {
 		var text string
 		var ok bool
-		if item[0] == '"' {
-			text, ok = stringContent(item)
+		if sc.peek() == '"' {
+			text, ok = sc.stringContent()
 		} else {
-			text, ok = partText(item)
+			text, ok = sc.partText()
 		}
-		if text != "" {
-			texts = append(texts, text)
-		}
+		texts.add(text)
 		return ok
 	})
-	return strings.Join(texts, "\n"), ok
+	return texts.join(), ok
 }
 
-// stringContent is the text of content given as a string, read as the general reader does.
-func stringContent(raw string) (string, bool) {
-	text, ok := unquote(raw)
+// lines joins texts with newlines. Content is usually a single part, which needs no list.
+type lines struct {
+	one  string
+	many []string
+}
+
+// add adds a text, unless it is empty.
+func (l *lines) add(text string) {
+	switch {
+	case text == "":
+	case l.many != nil:
+		l.many = append(l.many, text)
+	case l.one != "":
+		l.many = []string{l.one, text}
+	default:
+		l.one = text
+	}
+}
+
+func (l *lines) join() string {
+	if l.many != nil {
+		return strings.Join(l.many, "\n")
+	}
+	return l.one
+}
+
+// stringContent reads content given as a string, as the general reader does.
+func (sc *scanner) stringContent() (string, bool) {
+	text, ok := sc.str()
 	// OpenLLMetry writes multimodal content as a JSON string of parts: not plain text.
 	if !ok || strings.HasPrefix(text, "[{") {
 		return "", false
@@ -105,11 +157,11 @@ func stringContent(raw string) (string, bool) {
 	return text, true
 }
 
-// partText is the text of one part object: its content, else its text, for text parts;
-// nothing for the other kinds.
-func partText(raw string) (string, bool) {
+// partText reads the part object at the scanner and returns its content, else its text, for
+// text parts; nothing for the other kinds.
+func (sc *scanner) partText() (string, bool) {
 	var typ, content, text string
-	ok := eachField(raw, func(key, value string) bool {
+	ok := sc.fields(func(key string) bool {
 		var dst *string
 		switch key {
 		case "type":
@@ -123,10 +175,13 @@ func partText(raw string) (string, bool) {
 			return false
 		default:
 			// The general reader takes an object of index keys for a list.
-			return key == "" || key[0] < '0' || key[0] > '9'
+			if key != "" && key[0] >= '0' && key[0] <= '9' {
+				return false
+			}
+			return sc.skip()
 		}
 		var ok bool
-		*dst, ok = unquote(value)
+		*dst, ok = sc.str()
 		return ok
 	})
 	if !ok {
@@ -149,8 +204,9 @@ func partText(raw string) (string, bool) {
 func scanFirstAnswer(s string) (message, bool) {
 	var answer message
 	found := false
-	ok := eachItem(s, func(item string) bool {
-		m, ok := outputMessage(item)
+	sc := scanner{s: s}
+	ok := sc.list(func() bool {
+		m, ok := sc.outputMessage()
 		if !ok {
 			return false
 		}
@@ -168,29 +224,31 @@ func scanFirstAnswer(s string) (message, bool) {
 	return answer, true
 }
 
-func outputMessage(raw string) (message, bool) {
+func (sc *scanner) outputMessage() (message, bool) {
 	var m message
-	ok := eachField(raw, func(key, value string) bool {
+	ok := sc.fields(func(key string) bool {
 		switch key {
 		case "role":
-			role, ok := unquote(value)
+			role, ok := sc.str()
 			m.role = strings.ToLower(role)
 			return ok
 		case "parts":
-			return readParts(value, &m)
+			return sc.readParts(&m)
 		case "finish_reason", "name":
-			return true
+			return sc.skip()
 		}
 		return false
 	})
 	return m, ok
 }
 
-func readParts(raw string, m *message) bool {
-	var texts []string
-	ok := eachItem(raw, func(item string) bool {
+// readParts reads the list of parts at the scanner into m. A message that repeats "parts"
+// keeps the tool calls of each and the text of the last, as it always has.
+func (sc *scanner) readParts(m *message) bool {
+	var texts lines
+	ok := sc.items(func() bool {
 		var typ, content, id, name, args string
-		ok := eachField(item, func(key, value string) bool {
+		ok := sc.fields(func(key string) bool {
 			var dst *string
 			switch key {
 			case "type":
@@ -202,15 +260,19 @@ func readParts(raw string, m *message) bool {
 			case "name":
 				dst = &name
 			case "arguments":
-				args = value
+				start := sc.i
+				if !sc.skip() {
+					return false
+				}
+				args = sc.s[start:sc.i]
 				return true
 			case "response", "mime_type", "modality", "uri", "file_id":
-				return true
+				return sc.skip()
 			default:
 				return false
 			}
 			var ok bool
-			*dst, ok = unquote(value)
+			*dst, ok = sc.str()
 			return ok
 		})
 		if !ok {
@@ -218,9 +280,7 @@ func readParts(raw string, m *message) bool {
 		}
 		switch typ {
 		case "", "text", "input_text", "output_text":
-			if content != "" {
-				texts = append(texts, content)
-			}
+			texts.add(content)
 		case "tool_call", "tool-call", "function_call", "tool_use":
 			var x any
 			if args != "" {
@@ -232,48 +292,68 @@ func readParts(raw string, m *message) bool {
 		}
 		return true
 	})
-	m.text = strings.Join(texts, "\n")
+	m.text = texts.join()
 	return ok
 }
 
-// eachItem calls f with the raw text of each element of the JSON array that is the whole of
-// raw, white space aside. It reports false when raw is no such array or f refuses an element.
-func eachItem(raw string, f func(item string) bool) bool {
-	sc := scanner{s: raw}
+// scanner walks JSON text without decoding it. Its readers stream: each one is called with the
+// scanner at a value and moves it past exactly that value, reading what it needs on the way,
+// so a large string is searched once for its closing quote and once for a backslash, never
+// cut out first and walked again.
+type scanner struct {
+	s     string
+	i     int
+	depth int
+}
+
+// maxScanDepth bounds nesting, the list itself aside; deeper values go to the general reader.
+const maxScanDepth = 64
+
+// list walks the JSON array that is the whole of the text, white space aside, calling f at
+// each element. f must move the scanner past the element, and reports false to stop.
+func (sc *scanner) list(f func() bool) bool {
+	// The list is not counted, so that its messages sit at depth 1.
+	sc.depth = -1
 	sc.ws()
-	if !sc.eat('[') {
+	if !sc.items(f) {
+		return false
+	}
+	sc.ws()
+	return sc.i == len(sc.s)
+}
+
+// items walks the array at the scanner as list does.
+func (sc *scanner) items(f func() bool) bool {
+	if !sc.enter('[') {
 		return false
 	}
 	for first := true; ; first = false {
 		sc.ws()
 		if sc.eat(']') {
-			sc.ws()
-			return sc.i == len(sc.s)
+			sc.depth--
+			return true
 		}
 		if !first && !sc.eat(',') {
 			return false
 		}
 		sc.ws()
-		start := sc.i
-		if !sc.skip() || !f(sc.s[start:sc.i]) {
+		if !f() {
 			return false
 		}
 	}
 }
 
-// eachField calls f with each key and raw value of the JSON object that is the whole of raw.
-// It reports false when raw is no such object or f refuses a field.
-func eachField(raw string, f func(key, value string) bool) bool {
-	sc := scanner{s: raw}
-	sc.ws()
-	if !sc.eat('{') {
+// fields walks the object at the scanner, calling f with each key and the scanner at its
+// value. f must move the scanner past the value, and reports false to stop.
+func (sc *scanner) fields(f func(key string) bool) bool {
+	if !sc.enter('{') {
 		return false
 	}
 	for first := true; ; first = false {
 		sc.ws()
 		if sc.eat('}') {
-			sc.ws()
-			return sc.i == len(sc.s)
+			sc.depth--
+			return true
 		}
 		if !first && !sc.eat(',') {
 			return false
@@ -288,18 +368,20 @@ func eachField(raw string, f func(key, value string) bool) bool {
 			return false
 		}
 		sc.ws()
-		start := sc.i
-		if !sc.skip() || !f(key, sc.s[start:sc.i]) {
+		if !f(key) {
 			return false
 		}
 	}
 }
 
-// scanner walks JSON text without decoding it.
-type scanner struct {
-	s     string
-	i     int
-	depth int
+// enter opens a container. A failed walk leaves depth raised: it is over, or restarted from
+// a saved position and depth.
+func (sc *scanner) enter(open byte) bool {
+	if !sc.eat(open) {
+		return false
+	}
+	sc.depth++
+	return sc.depth <= maxScanDepth
 }
 
 func (sc *scanner) ws() {
@@ -321,11 +403,24 @@ func (sc *scanner) eat(c byte) bool {
 	return false
 }
 
-// str reads a JSON string and returns its value.
+// peek returns the byte at the scanner, or 0 at the end; callers treat both alike, as
+// neither starts a value they read.
+func (sc *scanner) peek() byte {
+	if sc.i < len(sc.s) {
+		return sc.s[sc.i]
+	}
+	return 0
+}
+
+// str reads the JSON string at the scanner and returns its value.
 func (sc *scanner) str() (string, bool) {
 	start := sc.i
-	if !sc.skipString() {
+	ok, plain := sc.endString()
+	if !ok {
 		return "", false
+	}
+	if plain {
+		return sc.s[start+1 : sc.i-1], true
 	}
 	return unquote(sc.s[start:sc.i])
 }
@@ -349,16 +444,39 @@ func (sc *scanner) skip() bool {
 	}
 }
 
-// skipString passes over a string, finding each quote with a fast search and counting the
-// backslashes before it.
 func (sc *scanner) skipString() bool {
+	ok, _ := sc.endString()
+	return ok
+}
+
+// shortString is how far endString looks byte by byte before it calls the vectorised search.
+const shortString = 16
+
+// endString passes over a string. Most strings the scanner meets are keys, roles and types of
+// a few bytes, which a byte loop ends sooner than a call to the vectorised search would, and
+// which the loop then knows to hold no escape: plain says so. Longer strings go to the search,
+// which finds each quote and counts the backslashes before it.
+func (sc *scanner) endString() (ok, plain bool) {
 	if !sc.eat('"') {
-		return false
+		return false, false
+	}
+	head := sc.s[sc.i:]
+	if len(head) > shortString {
+		head = head[:shortString]
+	}
+	for j := range len(head) {
+		if head[j] == '"' {
+			sc.i += j + 1
+			return true, true
+		}
+		if head[j] == '\\' {
+			break
+		}
 	}
 	for {
 		j := strings.IndexByte(sc.s[sc.i:], '"')
 		if j < 0 {
-			return false
+			return false, false
 		}
 		end := sc.i + j
 		backslashes := 0
@@ -367,28 +485,25 @@ func (sc *scanner) skipString() bool {
 		}
 		sc.i = end + 1
 		if backslashes%2 == 0 {
-			return true
+			return true, false
 		}
 	}
 }
 
-// maxScanDepth bounds nesting; deeper values go to the general reader.
-const maxScanDepth = 64
-
+// skipContainer passes over an array or object. Unlike fields, it leaves keys undecoded:
+// only the messages and parts the scanner reads must have keys that decode.
 func (sc *scanner) skipContainer(open byte) bool {
-	sc.depth++
-	defer func() { sc.depth-- }()
-	if sc.depth > maxScanDepth {
-		return false
-	}
 	closer := byte(']')
 	if open == '{' {
 		closer = '}'
 	}
-	sc.i++
+	if !sc.enter(open) {
+		return false
+	}
 	for first := true; ; first = false {
 		sc.ws()
 		if sc.eat(closer) {
+			sc.depth--
 			return true
 		}
 		if !first && !sc.eat(',') {
