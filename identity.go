@@ -48,6 +48,14 @@ var identityRanks = func() map[string]*[numIdentityFields]int32 {
 	return m
 }()
 
+var identitySieve = func() *keySieve {
+	var all []string
+	for _, keys := range identityKeyLists {
+		all = append(all, keys...)
+	}
+	return newKeySieve(all)
+}()
+
 // identity is what one span or resource says of each field: the value of its best-ranked
 // key present, read as stringValue reads it.
 type identity struct {
@@ -58,6 +66,9 @@ type identity struct {
 func readIdentity(attrs pcommon.Map) identity {
 	var id identity
 	attrs.Range(func(k string, v pcommon.Value) bool {
+		if !identitySieve.mayHave(k) {
+			return true
+		}
 		ranks, ok := identityRanks[k]
 		if !ok {
 			return true

@@ -31,6 +31,14 @@ var consumedKeys = func() map[string]bool {
 	return set
 }()
 
+var consumedSieve = func() *keySieve {
+	var all []string
+	for k := range consumedKeys {
+		all = append(all, k)
+	}
+	return newKeySieve(all)
+}()
+
 // neverForwarded tells the keys that hold content or headers.
 func neverForwarded(k string) bool {
 	for _, prefixes := range [][]string{contentPrefixes, headerPrefixes, {signalPrefix}} {
@@ -198,7 +206,7 @@ func keyPrefix(key string) uint64 {
 // forwards its trace metadata.
 func (p *properties) addForwarded(attrs pcommon.Map) {
 	attrs.Range(func(k string, v pcommon.Value) bool {
-		if consumedKeys[k] || neverForwarded(k) {
+		if (consumedSieve.mayHave(k) && consumedKeys[k]) || neverForwarded(k) {
 			return true
 		}
 		name := k

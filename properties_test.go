@@ -118,3 +118,24 @@ func TestKeyPrefixOrdersAsKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestKeySievesPassTheirKeys: a sieve may let other keys through, never one of its own.
+func TestKeySievesPassTheirKeys(t *testing.T) {
+	for k := range consumedKeys {
+		assert.True(t, consumedSieve.mayHave(k), k)
+	}
+	for k := range usageKeys {
+		assert.True(t, usageSieve.mayHave(k), k)
+	}
+	for _, keys := range identityKeyLists {
+		for _, k := range keys {
+			assert.True(t, identitySieve.mayHave(k), k)
+		}
+	}
+	s := newKeySieve([]string{"user.id", "", strings.Repeat("k", 100)})
+	assert.True(t, s.mayHave(""))
+	assert.True(t, s.mayHave(strings.Repeat("x", 64)), "keys too long for the sieve pass")
+	assert.False(t, s.mayHave("user.ix"))
+	assert.False(t, s.mayHave("usera.id"))
+	assert.False(t, s.mayHave("xser.id"))
+}

@@ -104,12 +104,23 @@ var usageKeys = func() map[string]usageKey {
 	return m
 }()
 
+var usageSieve = func() *keySieve {
+	var all []string
+	for k := range usageKeys {
+		all = append(all, k)
+	}
+	return newKeySieve(all)
+}()
+
 // spanUsage reads a span's counts and costs in one pass over its attributes; for each, the
 // key earliest in its precedence list wins.
 func spanUsage(attrs pcommon.Map) usage {
 	var u usage
 	var best [numTokenCounts + numCosts]int
 	attrs.Range(func(k string, v pcommon.Value) bool {
+		if !usageSieve.mayHave(k) {
+			return true
+		}
 		uk, ok := usageKeys[k]
 		if !ok {
 			return true

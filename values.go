@@ -170,3 +170,29 @@ func asString(x any) string {
 		return string(b)
 	}
 }
+
+// keySieve says at a glance, from a key's length and its first and last bytes, that the key
+// is in none of a set: a pass over a span's attributes then hashes only the few keys that
+// may be in it, not every key the span has.
+type keySieve [64]struct{ first, last [4]uint64 }
+
+func newKeySieve(keys []string) *keySieve {
+	s := new(keySieve)
+	for _, k := range keys {
+		if n := len(k); n > 0 && n < len(s) {
+			s[n].first[k[0]>>6] |= 1 << (k[0] & 63)
+			s[n].last[k[n-1]>>6] |= 1 << (k[n-1] & 63)
+		}
+	}
+	return s
+}
+
+// mayHave is false only for a key that is certainly not in the set.
+func (s *keySieve) mayHave(k string) bool {
+	n := len(k)
+	if n == 0 || n >= len(s) {
+		return true
+	}
+	e := &s[n]
+	return e.first[k[0]>>6]&(1<<(k[0]&63)) != 0 && e.last[k[n-1]>>6]&(1<<(k[n-1]&63)) != 0
+}
