@@ -127,8 +127,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Runs alternate between the exporters, so that a burst of other work on the machine
 	// is shared out rather than landing on one of them; the medians are compared.
 	all := make([][]result, len(exporters))
-	for range *runs {
-		for i, e := range exporters {
+	for run := range *runs {
+		// Every other run goes in reverse order, so that neither exporter always follows
+		// the other.
+		order := make([]int, len(exporters))
+		for i := range order {
+			order[i] = i
+			if run%2 == 1 {
+				order[i] = len(exporters) - 1 - i
+			}
+		}
+		for _, i := range order {
+			e := exporters[i]
 			r, err := measure(ctx, *binary, e.name, e.config, templates, loadgen.Options{
 				Rate: *rate, Duration: *duration, Batch: *batch,
 			})
@@ -155,13 +165,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	_ = w.Flush()
 	ours := results[0]
-	for _, base := range results[1:] {
+	for i, base := range results[1:] {
 		fmt.Fprintf(stdout, "raindrop / %s: CPU per interaction %.2f×, peak memory %.2f×, "+
 			"throughput %.2f×\n", base.name, ours.cpuPerThousand()/base.cpuPerThousand(),
 			float64(ours.hwm)/float64(base.hwm),
 			ours.report.AchievedRate()/base.report.AchievedRate())
+		cpu := pairedRatios(all[0], all[i+1], func(r result) float64 { return r.cpuPerThousand() })
+		mem := pairedRatios(all[0], all[i+1], func(r result) float64 { return float64(r.hwm) })
+		fmt.Fprintf(stdout, "  run by run: CPU %s, peak memory %s\n", cpu, mem)
 	}
 	return 0
+}
+
+// ratios are one figure's ratios between two exporters measured in the same run: the
+// machine's other work changes from run to run, and a ratio within a run cancels most of it.
+type ratios []float64
+
+func pairedRatios(ours, base []result, figure func(result) float64) ratios {
+	out := make(ratios, len(ours))
+	for i := range ours {
+		out[i] = figure(ours[i]) / figure(base[i])
+	}
+	return out
+}
+
+func (r ratios) String() string {
+	sorted := slices.Clone(r)
+	slices.Sort(sorted)
+	parts := make([]string, len(r))
+	for i, x := range r {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return fmt.Sprintf("median %.2f× (%s)", sorted[len(sorted)/2], strings.Join(parts, " / "))
 }
 
 // median takes each figure's median over the runs separately.

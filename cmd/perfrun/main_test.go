@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raindropexporter/raindropexporter/internal/loadgen"
 )
 
 func TestProcReadings(t *testing.T) {
@@ -42,4 +44,16 @@ func TestMedianTakesEachFigureSeparately(t *testing.T) {
 	assert.InDelta(t, 2.0, m.cpuPerThousand(), 1e-9)
 	assert.Equal(t, int64(70), m.hwm)
 	assert.InDelta(t, 1000, m.report.AchievedRate(), 1e-6)
+}
+
+func TestPairedRatiosCompareWithinARun(t *testing.T) {
+	mk := func(cpus ...float64) []result {
+		var rs []result
+		for _, c := range cpus {
+			rs = append(rs, result{cpu: time.Duration(c * float64(time.Second)), report: loadgen.Report{Accepted: 1000}})
+		}
+		return rs
+	}
+	r := pairedRatios(mk(1, 3, 2), mk(2, 3, 1), func(r result) float64 { return r.cpuPerThousand() })
+	assert.Equal(t, "median 1.00× (0.50 / 1.00 / 2.00)", r.String())
 }
