@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -127,10 +126,12 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
-// eventBuffers recycles the buffers events are encoded into, all of bufferSize bytes: they
-// are the push path's largest allocations. One size fits every batch, so that a buffer
-// given back can always be used again; an event larger than that gets a buffer of its own.
-var eventBuffers = sync.Pool{New: func() any { return new([]byte) }}
+// eventBuffers keeps the buffers events are encoded into, all of bufferSize bytes, between
+// pushes: they were the push path's largest allocations. One size fits every batch, so a
+// buffer given back can always be used again; an event larger than that gets a buffer of
+// its own. 32 of them (8 MiB) cover the pushes of a collector under thousands of
+// interactions a second.
+var eventBuffers = newFreeList[[]byte](32)
 
 const bufferSize = 256 << 10
 
@@ -138,18 +139,16 @@ func getBuffer(size int) []byte {
 	if size > bufferSize {
 		return make([]byte, 0, size)
 	}
-	p := eventBuffers.Get().(*[]byte)
-	if cap(*p) != bufferSize {
-		return make([]byte, 0, bufferSize)
+	if b, ok := eventBuffers.get(); ok {
+		return b[:0]
 	}
-	return (*p)[:0]
+	return make([]byte, 0, bufferSize)
 }
 
 func putBuffers(bufs [][]byte) {
 	for _, b := range bufs {
 		if cap(b) == bufferSize {
-			b = b[:0]
-			eventBuffers.Put(&b)
+			eventBuffers.put(b[:0])
 		}
 	}
 }

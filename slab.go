@@ -1,15 +1,13 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
-import "sync"
-
 // slab hands out room for the many small lists a batch's translation makes (each event's
 // properties, each interaction's span positions) from shared blocks, keeping only what each
 // list used: one allocation serves dozens of events, and a list is never sized for its
-// worst case. Blocks come from pool when one is given, and go back to it with release.
+// worst case. Blocks come from spare when it is given, and go back to it with release.
 type slab[T any] struct {
 	block []T
 	used  [][]T
-	pool  *sync.Pool // of *[]T of cap slabBlock; nil leaves blocks to the garbage collector
+	spare *freeList[[]T] // of blocks of cap slabBlock; nil leaves blocks to the garbage collector
 }
 
 const slabBlock = 1024
@@ -24,9 +22,9 @@ func (s *slab[T]) room(n int) []T {
 }
 
 func (s *slab[T]) newBlock(n int) []T {
-	if n <= slabBlock && s.pool != nil {
-		if p, ok := s.pool.Get().(*[]T); ok && cap(*p) == slabBlock {
-			return (*p)[:0]
+	if n <= slabBlock && s.spare != nil {
+		if b, ok := s.spare.get(); ok {
+			return b[:0]
 		}
 	}
 	return make([]T, 0, max(n, slabBlock))
@@ -39,17 +37,16 @@ func (s *slab[T]) keep(list []T) {
 	}
 }
 
-// release gives the blocks back to the pool; the lists made from them must not be read
-// after it.
+// release gives the blocks back to spare; the lists made from them must not be read after
+// it.
 func (s *slab[T]) release() {
-	if s.pool != nil {
+	if s.spare != nil {
 		for _, b := range s.used {
 			if cap(b) == slabBlock {
-				// Cleared, a pooled block holds on to nothing.
+				// Cleared, a kept block holds on to nothing.
 				b = b[:slabBlock]
 				clear(b)
-				b = b[:0]
-				s.pool.Put(&b)
+				s.spare.put(b[:0])
 			}
 		}
 	}

@@ -123,7 +123,7 @@ func translate(td ptrace.Traces, opts translateOptions, logs logContents) transl
 		}
 	}
 	out.interactions = make([]interaction, 0, roots)
-	out.properties.pool = &propertyBlocks
+	out.properties.spare = propertyBlocks
 	for _, n := range nodes {
 		switch {
 		case n.top == n:
