@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -63,6 +64,8 @@ type request struct {
 	n         int
 	// spans are what a retry of an OTLP body must resend.
 	spans []spanPos
+	// loans, when set, counts the bodies made from items in recycled buffers.
+	loans *loans
 }
 
 // size is how many events, signals or spans the request carries.
@@ -182,7 +185,7 @@ func (e *raindropExporter) deliver(ctx context.Context, reqs []request) ([]spanP
 		if r.otlp != nil {
 			o = e.postOTLP(ctx, r)
 		} else {
-			o = e.post(ctx, r.kind, r.project, r.items, indexes(len(r.items)))
+			o = e.post(ctx, r.kind, r.project, r.items, indexes(len(r.items)), r.loans)
 		}
 		r.kind.sent.Add(ctx, int64(o.sent))
 		e.countDropped(ctx, r.kind, "rejected", o.rejected)
@@ -314,6 +317,7 @@ func (e *raindropExporter) post(
 	project string,
 	items [][]byte,
 	idx []int,
+	l *loans,
 ) outcome {
 	// The body is written from the encoded items where they are, not copied into one slice.
 	body := make(net.Buffers, 0, 2*len(items)+1)
@@ -327,18 +331,18 @@ func (e *raindropExporter) post(
 	}
 	body = append(body, closeBracket)
 
-	err := e.send(ctx, kind, project, "application/json", body)
+	err := e.send(ctx, kind, project, "application/json", body, l)
 	if errors.Is(err, errTooLarge) && len(items) > 1 {
 		half := len(items) / 2
-		o := e.post(ctx, kind, project, items[:half], idx[:half])
-		o.merge(e.post(ctx, kind, project, items[half:], idx[half:]))
+		o := e.post(ctx, kind, project, items[:half], idx[:half], l)
+		o.merge(e.post(ctx, kind, project, items[half:], idx[half:], l))
 		return o
 	}
 	return outcomeOf(err, idx)
 }
 
 func (e *raindropExporter) postOTLP(ctx context.Context, r request) outcome {
-	err := e.send(ctx, r.kind, r.project, "application/x-protobuf", net.Buffers{r.otlp})
+	err := e.send(ctx, r.kind, r.project, "application/x-protobuf", net.Buffers{r.otlp}, nil)
 	switch {
 	case err == nil:
 		return outcome{sent: r.n}
@@ -375,6 +379,7 @@ func (e *raindropExporter) send(
 	kind *payload,
 	project, contentType string,
 	body net.Buffers,
+	l *loans,
 ) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, kind.url, nil)
 	if err != nil {
@@ -387,7 +392,11 @@ func (e *raindropExporter) send(
 	// its own copy of the slice headers.
 	req.GetBody = func() (io.ReadCloser, error) {
 		bufs := slices.Clone(body)
-		return io.NopCloser(&bufs), nil
+		if l == nil {
+			return io.NopCloser(&bufs), nil
+		}
+		l.open.Add(1)
+		return &loanedBody{bufs: bufs, loans: l}, nil
 	}
 	req.Body, _ = req.GetBody()
 	req.Header.Set("Content-Type", contentType)
@@ -518,4 +527,32 @@ func selectSpans(td ptrace.Traces, spans []spanPos) ptrace.Traces {
 		}
 	}
 	return out
+}
+
+// loans counts the request bodies written from recycled buffers that the HTTP transport has
+// not closed yet. The transport may still be reading a body after Do returns (a server that
+// answers before reading it all, a cancelled request), so a push's buffers are recycled only
+// when every body made from them has been closed; otherwise they are left to the garbage
+// collector.
+type loans struct{ open atomic.Int64 }
+
+func (l *loans) settled() bool { return l.open.Load() == 0 }
+
+// loanedBody is a request body that tells its loans when the transport closes it.
+type loanedBody struct {
+	bufs   net.Buffers
+	loans  *loans
+	closed atomic.Bool
+}
+
+func (b *loanedBody) Read(p []byte) (int, error) { return b.bufs.Read(p) }
+
+// WriteTo lets the transport write the buffers as they are, without copying them first.
+func (b *loanedBody) WriteTo(w io.Writer) (int64, error) { return b.bufs.WriteTo(w) }
+
+func (b *loanedBody) Close() error {
+	if b.closed.CompareAndSwap(false, true) {
+		b.loans.open.Add(-1)
+	}
+	return nil
 }

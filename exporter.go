@@ -169,11 +169,19 @@ func (e *raindropExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 
 	// Events go first: linked spans and signals name an event Raindrop should already have.
 	events, bufs := e.encodeEvents(ctx, tr.interactions)
-	defer putBuffers(bufs)
 	// Encoded, the events' properties are done with: their memory serves the next push
 	// while this one sends.
 	tr.release()
 	reqs := group(e.events, events)
+	held := new(loans)
+	for i := range reqs {
+		reqs[i].loans = held
+	}
+	defer func() {
+		if held.settled() {
+			putBuffers(bufs)
+		}
+	}()
 	if e.cfg.Traces.Enabled {
 		reqs = append(reqs, e.linkedSpans(ctx, td, tr.interactions)...)
 	}

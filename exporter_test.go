@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -478,4 +479,35 @@ func TestCompressedBodies(t *testing.T) {
 	evs, err := raindroptest.ValidateEvents(got)
 	require.NoError(t, err)
 	assert.Len(t, evs, 3)
+}
+
+// TestBuffersComeBackOnlyOnceTheTransportClosedTheBodies: a buffer goes back to the free list
+// only when no request body made from it can still be read.
+func TestBuffersComeBackOnlyOnceTheTransportClosedTheBodies(t *testing.T) {
+	var l loans
+	open := func() io.ReadCloser {
+		l.open.Add(1)
+		return &loanedBody{bufs: net.Buffers{[]byte("[]")}, loans: &l}
+	}
+	a, b := open(), open()
+	got, err := io.ReadAll(a)
+	require.NoError(t, err)
+	assert.Equal(t, "[]", string(got))
+	require.NoError(t, a.Close())
+	require.NoError(t, a.Close())
+	assert.False(t, l.settled(), "one body is still open")
+	require.NoError(t, b.Close())
+	assert.True(t, l.settled())
+
+	// Through a whole push, the transport closes every body it was given.
+	f := newFakeRaindrop(t)
+	exp := newTestExporter(t, f.srv.URL)
+	for {
+		if _, ok := eventBuffers.get(); !ok {
+			break
+		}
+	}
+	require.NoError(t, exp.pushTraces(context.Background(), chatTraces(3)))
+	_, ok := eventBuffers.get()
+	assert.True(t, ok, "the push gave its buffer back")
 }
