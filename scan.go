@@ -226,6 +226,7 @@ func scanFirstAnswer(s string) (message, bool) {
 
 func (sc *scanner) outputMessage() (message, bool) {
 	var m message
+	parts := false
 	ok := sc.fields(func(key string) bool {
 		switch key {
 		case "role":
@@ -233,6 +234,12 @@ func (sc *scanner) outputMessage() (message, bool) {
 			m.role = strings.ToLower(role)
 			return ok
 		case "parts":
+			// A repeated "parts" is left to the general reader, for which the last one
+			// stands alone.
+			if parts {
+				return false
+			}
+			parts = true
 			return sc.readParts(&m)
 		case "finish_reason", "name":
 			return sc.skip()
@@ -242,8 +249,7 @@ func (sc *scanner) outputMessage() (message, bool) {
 	return m, ok
 }
 
-// readParts reads the list of parts at the scanner into m. A message that repeats "parts"
-// keeps the tool calls of each and the text of the last, as it always has.
+// readParts reads the list of parts at the scanner into m.
 func (sc *scanner) readParts(m *message) bool {
 	var texts lines
 	ok := sc.items(func() bool {
