@@ -75,7 +75,8 @@ const (
 // sorted then orders them by key, the order they are encoded in, and drops the later claims.
 type properties []property
 
-// maxComputedProperties bounds the properties the exporter sets itself.
+// maxComputedProperties is at least the number of properties the exporter sets itself (21):
+// an event's list starts with room for them and for its span's attributes.
 const maxComputedProperties = 24
 
 // propertyBlocks keeps the blocks of events' properties between pushes: a push's events are
