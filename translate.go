@@ -83,7 +83,8 @@ type translation struct {
 	// no event and belong to no interaction in the batch.
 	signals           []signalItem
 	untargetedSignals int
-	// properties holds the events' properties until release.
+	// properties holds the events' properties, given back by release; positions holds the
+	// interactions' span positions, which the garbage collector takes once unused.
 	properties slab[property]
 	positions  slab[spanPos]
 }
