@@ -79,7 +79,10 @@ func (r request) size() int {
 // encodeEvents encodes the events, dropping (and counting) those that cannot be sent. The
 // items' bodies live in pooled buffers, which the caller gives back with putBuffers once
 // they are sent.
-func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []interaction) ([]item, [][]byte) {
+func (e *raindropExporter) encodeEvents(
+	ctx context.Context,
+	interactions []interaction,
+) ([]item, [][]byte) {
 	items := make([]item, 0, len(interactions))
 	var bufs [][]byte
 	var cur []byte
@@ -112,7 +115,8 @@ func (e *raindropExporter) encodeEvents(ctx context.Context, interactions []inte
 			e.logger.Warn("dropping an event that cannot be encoded", zap.Error(err))
 			continue
 		}
-		items = append(items, item{body: cur[start:len(cur):len(cur)], project: in.project, spans: in.spans})
+		body := cur[start:len(cur):len(cur)]
+		items = append(items, item{body: body, project: in.project, spans: in.spans})
 	}
 	if cur != nil {
 		bufs = append(bufs, cur)

@@ -1,6 +1,8 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
 import (
+	"maps"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -48,13 +50,7 @@ var identityRanks = func() map[string]*[numIdentityFields]int32 {
 	return m
 }()
 
-var identitySieve = func() *keySieve {
-	var all []string
-	for _, keys := range identityKeyLists {
-		all = append(all, keys...)
-	}
-	return newKeySieve(all)
-}()
+var identitySieve = newKeySieve(maps.Keys(identityRanks))
 
 // identity is what one span or resource says of each field: the value of its best-ranked
 // key present, read as stringValue reads it.

@@ -2,6 +2,7 @@ package raindropexporter // import "github.com/raindropexporter/raindropexporter
 
 import (
 	"encoding/base64"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -30,13 +31,7 @@ var consumedKeys = func() map[string]bool {
 	return set
 }()
 
-var consumedSieve = func() *keySieve {
-	var all []string
-	for k := range consumedKeys {
-		all = append(all, k)
-	}
-	return newKeySieve(all)
-}()
+var consumedSieve = newKeySieve(maps.Keys(consumedKeys))
 
 // neverForwarded tells the keys that hold content or headers.
 func neverForwarded(k string) bool {
@@ -147,8 +142,9 @@ func (p properties) sorted() properties {
 	return slices.CompactFunc(p, func(a, b property) bool { return a.key == b.key })
 }
 
-// maxIndexSorted is the most properties indexSort orders; an ordinary event has about twenty.
-const maxIndexSorted = 255
+// maxIndexSorted is the most properties indexSort orders; an ordinary event has about twenty,
+// and its index arrays, on the stack, are cleared on every call.
+const maxIndexSorted = 64
 
 // indexSort is a stable insertion sort of byte-sized indices followed by one move of each
 // property into place: sorting the properties themselves moved them about ten times each.
@@ -259,6 +255,15 @@ func appendProperty(b []byte, p *property) ([]byte, error) {
 	default:
 		return appendString(b, p.text), nil
 	}
+}
+
+// attrObject decodes the JSON object an attribute holds as text.
+func attrObject(attrs pcommon.Map, key string) (map[string]any, bool) {
+	v, ok := attrs.Get(key)
+	if !ok {
+		return nil, false
+	}
+	return decodedObject(v)
 }
 
 func decodedObject(v pcommon.Value) (map[string]any, bool) {

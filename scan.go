@@ -330,34 +330,31 @@ func (sc *scanner) list(f func() bool) bool {
 
 // items walks the array at the scanner as list does.
 func (sc *scanner) items(f func() bool) bool {
-	if !sc.enter('[') {
-		return false
-	}
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat(']') {
-			sc.depth--
-			return true
-		}
-		if !first && !sc.eat(',') {
-			return false
-		}
-		sc.ws()
-		if !f() {
-			return false
-		}
-	}
+	return sc.container('[', f)
 }
 
 // fields walks the object at the scanner, calling f with each key and the scanner at its
 // value. f must move the scanner past the value, and reports false to stop.
 func (sc *scanner) fields(f func(key string) bool) bool {
-	if !sc.enter('{') {
+	return sc.container('{', func() bool {
+		key, ok := sc.str()
+		return ok && sc.colon() && f(key)
+	})
+}
+
+// container walks the array or object at the scanner, calling each at every element or
+// member; each moves the scanner past it, and reports false to stop.
+func (sc *scanner) container(open byte, each func() bool) bool {
+	closer := byte(']')
+	if open == '{' {
+		closer = '}'
+	}
+	if !sc.enter(open) {
 		return false
 	}
 	for first := true; ; first = false {
 		sc.ws()
-		if sc.eat('}') {
+		if sc.eat(closer) {
 			sc.depth--
 			return true
 		}
@@ -365,19 +362,20 @@ func (sc *scanner) fields(f func(key string) bool) bool {
 			return false
 		}
 		sc.ws()
-		key, ok := sc.str()
-		if !ok {
-			return false
-		}
-		sc.ws()
-		if !sc.eat(':') {
-			return false
-		}
-		sc.ws()
-		if !f(key) {
+		if !each() {
 			return false
 		}
 	}
+}
+
+// colon passes over the colon after an object's key, and the white space around it.
+func (sc *scanner) colon() bool {
+	sc.ws()
+	if !sc.eat(':') {
+		return false
+	}
+	sc.ws()
+	return true
 }
 
 // enter opens a container. A failed walk leaves depth raised: it is over, or restarted from
@@ -499,37 +497,13 @@ func (sc *scanner) endString() (ok, plain bool) {
 // skipContainer passes over an array or object. Unlike fields, it leaves keys undecoded:
 // only the messages and parts the scanner reads must have keys that decode.
 func (sc *scanner) skipContainer(open byte) bool {
-	closer := byte(']')
-	if open == '{' {
-		closer = '}'
-	}
-	if !sc.enter(open) {
-		return false
-	}
-	for first := true; ; first = false {
-		sc.ws()
-		if sc.eat(closer) {
-			sc.depth--
-			return true
-		}
-		if !first && !sc.eat(',') {
+	return sc.container(open, func() bool {
+		// Keys are passed over, not decoded.
+		if open == '{' && (!sc.skipString() || !sc.colon()) {
 			return false
 		}
-		sc.ws()
-		if open == '{' {
-			if !sc.skipString() {
-				return false
-			}
-			sc.ws()
-			if !sc.eat(':') {
-				return false
-			}
-			sc.ws()
-		}
-		if !sc.skip() {
-			return false
-		}
-	}
+		return sc.skip()
+	})
 }
 
 // unquote returns the value of a JSON string token: the text between the quotes as it is

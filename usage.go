@@ -1,6 +1,7 @@
 package raindropexporter // import "github.com/raindropexporter/raindropexporter"
 
 import (
+	"maps"
 	"math"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -104,13 +105,7 @@ var usageKeys = func() map[string]usageKey {
 	return m
 }()
 
-var usageSieve = func() *keySieve {
-	var all []string
-	for k := range usageKeys {
-		all = append(all, k)
-	}
-	return newKeySieve(all)
-}()
+var usageSieve = newKeySieve(maps.Keys(usageKeys))
 
 // spanUsage reads a span's counts and costs in one pass over its attributes; for each, the
 // key earliest in its precedence list wins.
@@ -157,11 +152,7 @@ func spanUsage(attrs pcommon.Map) usage {
 // langfuseUsage reads Langfuse's usage_details, whose buckets do not overlap: "input" leaves
 // out cached tokens and "output" leaves out reasoning tokens, so both are added back.
 func langfuseUsage(attrs pcommon.Map, u *usage) {
-	v, ok := attrs.Get("langfuse.observation.usage_details")
-	if !ok {
-		return
-	}
-	m, ok := decodedObject(v)
+	m, ok := attrObject(attrs, "langfuse.observation.usage_details")
 	if !ok {
 		return
 	}
@@ -192,11 +183,7 @@ func langfuseUsage(attrs pcommon.Map, u *usage) {
 }
 
 func langfuseCost(attrs pcommon.Map, u *usage) {
-	v, ok := attrs.Get("langfuse.observation.cost_details")
-	if !ok {
-		return
-	}
-	m, ok := decodedObject(v)
+	m, ok := attrObject(attrs, "langfuse.observation.cost_details")
 	if !ok {
 		return
 	}
@@ -207,11 +194,7 @@ func langfuseCost(attrs pcommon.Map, u *usage) {
 
 // jsonField reads one number from an attribute holding a JSON object.
 func jsonField(attrs pcommon.Map, key, field string) (float64, bool) {
-	v, ok := attrs.Get(key)
-	if !ok {
-		return 0, false
-	}
-	m, ok := decodedObject(v)
+	m, ok := attrObject(attrs, key)
 	if !ok {
 		return 0, false
 	}

@@ -3,12 +3,12 @@ package raindropexporter // import "github.com/raindropexporter/raindropexporter
 import (
 	"encoding/base64"
 	"encoding/json"
-
-	jsoniter "github.com/json-iterator/go"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
 
+	jsoniter "github.com/json-iterator/go"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -176,9 +176,9 @@ func asString(x any) string {
 // may be in it, not every key the span has.
 type keySieve [64]struct{ first, last [4]uint64 }
 
-func newKeySieve(keys []string) *keySieve {
+func newKeySieve(keys iter.Seq[string]) *keySieve {
 	s := new(keySieve)
-	for _, k := range keys {
+	for k := range keys {
 		if n := len(k); n > 0 && n < len(s) {
 			s[n].first[k[0]>>6] |= 1 << (k[0] & 63)
 			s[n].last[k[n-1]>>6] |= 1 << (k[n-1] & 63)
